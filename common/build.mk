@@ -1,0 +1,27 @@
+# Compiler settings shared by common/ and every step.
+#   make            optimised build with debug symbols
+#   make SAN=1      AddressSanitizer + UndefinedBehaviorSanitizer
+#   make WERROR=1   warnings are errors (CI and the kit's own tests)
+CFLAGS ?= -O2 -g
+KIT_CFLAGS = -std=gnu11 -Wall -Wextra -I$(COMMON) -MMD -MP
+ifeq ($(WERROR),1)
+KIT_CFLAGS += -Werror
+endif
+ifeq ($(SAN),1)
+SANFLAGS = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	   -fno-omit-frame-pointer
+endif
+ALL_CFLAGS = $(KIT_CFLAGS) $(SANFLAGS) $(CPPFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+
+# Objects remember the flags they were built with: a change of flags
+# (SAN=1, say) rebuilds everything instead of mixing builds.
+FLAGS_STAMP = .build-flags
+BUILD_FLAGS = $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)
+$(shell echo '$(BUILD_FLAGS)' | cmp -s - $(FLAGS_STAMP) || \
+	echo '$(BUILD_FLAGS)' > $(FLAGS_STAMP))
+
+$(FLAGS_STAMP): ;
+
+%.o: %.c $(FLAGS_STAMP)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<

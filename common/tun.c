@@ -1,0 +1,171 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/route.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "tun.h"
+
+/* Copy ifname into ifr_name, refusing names the kernel would cut. */
+static int ifreq_init(struct ifreq *ifr, const char *ifname)
+{
+	memset(ifr, 0, sizeof(*ifr));
+	if (strlen(ifname) >= sizeof(ifr->ifr_name)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(ifr->ifr_name, ifname);
+	return 0;
+}
+
+/* Interface ioctls go through any socket of the right family. */
+static int ifreq_ioctl(unsigned long request, struct ifreq *ifr)
+{
+	int fd, ret, saved;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return -1;
+	ret = ioctl(fd, request, ifr);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return ret;
+}
+
+/*
+ * IFF_NO_PI: hand us bare IP packets, without the 4-byte packet-info
+ * header (flags and protocol) that the kernel would otherwise prepend; the
+ * wire format of the lab is the bare packet.
+ */
+int tun_open(const char *pattern, char name[IFNAMSIZ])
+{
+	struct ifreq ifr;
+	int fd, saved;
+
+	if (ifreq_init(&ifr, pattern) == -1)
+		return -1;
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (fd == -1)
+		return -1;
+	if (ioctl(fd, TUNSETIFF, &ifr) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	memcpy(name, ifr.ifr_name, IFNAMSIZ);
+	return fd;
+}
+
+static struct sockaddr sockaddr_of(struct in_addr addr)
+{
+	struct sockaddr sa;
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr = addr };
+
+	memcpy(&sa, &sin, sizeof(sin));
+	return sa;
+}
+
+static struct in_addr netmask_of(int prefix)
+{
+	struct in_addr mask;
+
+	mask.s_addr = prefix ? htonl(~0u << (32 - prefix)) : 0;
+	return mask;
+}
+
+int tun_set_addr(const char *ifname, struct in_addr addr, int prefix)
+{
+	struct ifreq ifr;
+
+	if (prefix < 0 || prefix > 32) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (ifreq_init(&ifr, ifname) == -1)
+		return -1;
+	ifr.ifr_addr = sockaddr_of(addr);
+	if (ifreq_ioctl(SIOCSIFADDR, &ifr) == -1)
+		return -1;
+	/* SIOCSIFADDR guessed a classful mask; the netmask is ours to set. */
+	ifr.ifr_netmask = sockaddr_of(netmask_of(prefix));
+	return ifreq_ioctl(SIOCSIFNETMASK, &ifr);
+}
+
+int tun_set_mtu(const char *ifname, int mtu)
+{
+	struct ifreq ifr;
+
+	if (ifreq_init(&ifr, ifname) == -1)
+		return -1;
+	ifr.ifr_mtu = mtu;
+	return ifreq_ioctl(SIOCSIFMTU, &ifr);
+}
+
+int tun_set_up(const char *ifname)
+{
+	struct ifreq ifr;
+
+	if (ifreq_init(&ifr, ifname) == -1)
+		return -1;
+	if (ifreq_ioctl(SIOCGIFFLAGS, &ifr) == -1)
+		return -1;
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	return ifreq_ioctl(SIOCSIFFLAGS, &ifr);
+}
+
+int tun_add_route(const char *ifname, struct in_addr net, int prefix,
+		  struct in_addr gw)
+{
+	struct rtentry rt;
+	char dev[IFNAMSIZ];
+	int fd, ret, saved;
+
+	if (prefix < 0 || prefix > 32) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (strlen(ifname) >= sizeof(dev)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	strcpy(dev, ifname);
+	memset(&rt, 0, sizeof(rt));
+	rt.rt_dst = sockaddr_of(net);
+	rt.rt_genmask = sockaddr_of(netmask_of(prefix));
+	rt.rt_gateway = sockaddr_of(gw);
+	rt.rt_flags = RTF_UP | (gw.s_addr ? RTF_GATEWAY : 0);
+	rt.rt_dev = dev;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return -1;
+	ret = ioctl(fd, SIOCADDRT, &rt);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return ret;
+}
+
+const char *tun_hint(int err)
+{
+	switch (err) {
+	case EACCES:
+	case EPERM:
+		return "run as root (or with CAP_NET_ADMIN)";
+	case ENOENT:
+	case ENODEV:
+	case ENXIO:
+		return "this kernel has no TUN driver: load it with 'modprobe tun'";
+	case EBUSY:
+		return "that interface exists and is in use: choose another name";
+	case EINVAL:
+		return "the name is not a valid interface name";
+	}
+	return "";
+}

@@ -1,0 +1,108 @@
+#include <errno.h>
+#include <netdb.h>
+#include <string.h>
+
+#include "log.h"
+#include "opt.h"
+#include "pkt.h"
+#include "tun.h"
+#include "udp.h"
+#include "vpn.h"
+
+volatile sig_atomic_t vpn_stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	vpn_stop = 1;
+}
+
+void vpn_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGINT, &sa, NULL) == -1 ||
+	    sigaction(SIGTERM, &sa, NULL) == -1)
+		log_fatal("sigaction: %s", strerror(errno));
+}
+
+int vpn_tun_up(const char *pattern, const char *cidr, int mtu,
+	       char name[IFNAMSIZ])
+{
+	struct in_addr addr;
+	int prefix = 24, fd;
+
+	opt_cidr(cidr, &addr, &prefix);
+	fd = tun_open(pattern, name);
+	if (fd == -1) {
+		int err = errno;
+		const char *hint = tun_hint(err);
+
+		if (err == EBUSY || err == EINVAL)
+			log_fatal("cannot create TUN interface '%s': %s — %s",
+				  pattern, strerror(err), hint);
+		log_fatal("cannot open /dev/net/tun: %s%s%s", strerror(err),
+			  *hint ? " — " : "", hint);
+	}
+	if (tun_set_addr(name, addr, prefix) == -1)
+		log_fatal("cannot give %s the address %s: %s", name, cidr,
+			  strerror(errno));
+	if (mtu > 0 && tun_set_mtu(name, mtu) == -1)
+		log_fatal("cannot set the MTU of %s to %d: %s", name, mtu,
+			  strerror(errno));
+	if (tun_set_up(name) == -1)
+		log_fatal("cannot bring %s up: %s", name, strerror(errno));
+	return fd;
+}
+
+void vpn_route(const char *ifname, const char *cidr)
+{
+	struct in_addr net, none = { 0 };
+	int prefix = 32;
+
+	opt_cidr(cidr, &net, &prefix);
+	if (tun_add_route(ifname, net, prefix, none) == -1) {
+		if (errno == EEXIST)
+			log_fatal("cannot route %s through %s: a route to it "
+				  "exists already — remove it with 'ip route "
+				  "del %s'", cidr, ifname, cidr);
+		log_fatal("cannot route %s through %s: %s", cidr, ifname,
+			  strerror(errno));
+	}
+}
+
+int vpn_udp_bind(const char *addr, uint16_t port)
+{
+	int fd = udp_bind(addr, port);
+
+	if (fd != -1)
+		return fd;
+	if (errno == EADDRINUSE)
+		log_fatal("cannot bind UDP port %u: it is in use — stop the "
+			  "program using it (ss -ulpn shows it) or choose "
+			  "another port", port);
+	if (errno == EADDRNOTAVAIL || errno == EINVAL)
+		log_fatal("cannot bind UDP to %s: not an address of this host",
+			  addr ? addr : "any address");
+	log_fatal("cannot bind UDP port %u: %s", port, strerror(errno));
+}
+
+void vpn_resolve(const char *host, uint16_t port, struct sockaddr_in *peer)
+{
+	int err = udp_resolve(host, port, peer);
+
+	if (err)
+		log_fatal("cannot resolve '%s': %s — check the name, or give "
+			  "an IPv4 address", host, gai_strerror(err));
+}
+
+void vpn_log_packet(const char *prefix, const uint8_t *buf, size_t len)
+{
+	char line[PKT_SUMMARY_MAX];
+
+	pkt_summary(buf, len, line, sizeof(line));
+	log_info("%s: %s", prefix, line);
+}
