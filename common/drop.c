@@ -8,6 +8,8 @@ static const char *reason_str(int reason)
 	switch (reason) {
 	case DROP_NO_PEER:
 		return "no client to send it to yet";
+	case DROP_NOT_SERVER:
+		return "not from the server";
 	case DROP_SEND_FAILED:
 		return "send failed";
 	}

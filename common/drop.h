@@ -15,6 +15,7 @@
 /* Reasons beyond the ones enum pkt_err gives for malformed packets. */
 enum drop_reason {
 	DROP_NO_PEER = PKT_NERR,	/* nowhere to send it yet */
+	DROP_NOT_SERVER,		/* a datagram not from our server */
 	DROP_SEND_FAILED,		/* the kernel refused to send it */
 	DROP_NREASONS
 };

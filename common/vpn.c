@@ -1,6 +1,8 @@
 #include <errno.h>
 #include <netdb.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "opt.h"
@@ -74,6 +76,19 @@ void vpn_route(const char *ifname, const char *cidr)
 	}
 }
 
+void vpn_check_forwarding(void)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_forward", "r");
+	int c = f ? fgetc(f) : EOF;
+
+	if (f)
+		fclose(f);
+	if (c == '0')
+		log_warn("this host does not forward IPv4 packets, so those from "
+			 "the tunnel stop here — run 'sysctl -w "
+			 "net.ipv4.ip_forward=1'");
+}
+
 int vpn_udp_bind(const char *addr, uint16_t port)
 {
 	int fd = udp_bind(addr, port);
@@ -99,10 +114,54 @@ void vpn_resolve(const char *host, uint16_t port, struct sockaddr_in *peer)
 			  "an IPv4 address", host, gai_strerror(err));
 }
 
+ssize_t vpn_read(int tun, uint8_t *buf, size_t size)
+{
+	ssize_t n = read(tun, buf, size);
+
+	if (n == -1 && errno != EINTR)
+		log_fatal("read from the TUN interface: %s", strerror(errno));
+	return n;
+}
+
+ssize_t vpn_recv(int sock, uint8_t *buf, size_t size,
+		 struct sockaddr_in *from)
+{
+	ssize_t n = udp_recv(sock, buf, size, from);
+
+	if (n == -1 && errno != EINTR)
+		log_fatal("receive from the UDP socket: %s", strerror(errno));
+	return n;
+}
+
+void vpn_send(int sock, const uint8_t *buf, size_t len,
+	      const struct sockaddr_in *peer, struct drops *drops)
+{
+	char where[UDP_ENDPOINT_STRLEN + 16];
+
+	if (udp_send(sock, buf, len, peer) != -1)
+		return;
+	udp_endpoint_str(peer, where, sizeof(where));
+	if (!drops->count[DROP_SEND_FAILED])
+		log_warn("send to %s: %s", where, strerror(errno));
+	drop_count(drops, DROP_SEND_FAILED, "the TUN", buf, len);
+}
+
+void vpn_write(int tun, const uint8_t *buf, size_t len, struct drops *drops)
+{
+	if (write(tun, buf, len) != -1)
+		return;
+	if (!drops->count[DROP_SEND_FAILED])
+		log_warn("write to the TUN interface: %s", strerror(errno));
+	drop_count(drops, DROP_SEND_FAILED, "the socket", buf, len);
+}
+
 void vpn_log_packet(const char *prefix, const uint8_t *buf, size_t len)
 {
 	char line[PKT_SUMMARY_MAX];
 
 	pkt_summary(buf, len, line, sizeof(line));
-	log_info("%s: %s", prefix, line);
+	if (prefix)
+		log_info("%s: %s", prefix, line);
+	else
+		log_info("%s", line);
 }

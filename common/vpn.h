@@ -13,6 +13,9 @@
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/types.h>
+
+#include "drop.h"
 
 #define VPN_PORT 9090
 #define VPN_SERVER "10.1.2.3"
@@ -40,13 +43,42 @@ int vpn_tun_up(const char *pattern, const char *cidr, int mtu,
 /* Route cidr ("10.1.1.0/24") through interface ifname. */
 void vpn_route(const char *ifname, const char *cidr);
 
+/* Warn if this host does not forward IPv4, which a VPN server must do. */
+void vpn_check_forwarding(void);
+
 /* A UDP socket bound to addr (NULL: all addresses) and port. */
 int vpn_udp_bind(const char *addr, uint16_t port);
 
 /* Resolve host:port, the far end of the tunnel, into peer. */
 void vpn_resolve(const char *host, uint16_t port, struct sockaddr_in *peer);
 
-/* Log "prefix: summary" for one packet, as the handout's programs do. */
+/*
+ * Read one packet from a TUN descriptor.  Returns its length, or -1 when a
+ * signal interrupted the wait (check vpn_stop); other errors end the program.
+ */
+ssize_t vpn_read(int tun, uint8_t *buf, size_t size);
+
+/*
+ * Receive one datagram and its sender.  Returns its real length, which is
+ * larger than size if it did not fit (drop it as oversize), or -1 when a
+ * signal interrupted the wait; other errors end the program.
+ */
+ssize_t vpn_recv(int sock, uint8_t *buf, size_t size,
+		 struct sockaddr_in *from);
+
+/*
+ * Send one packet to peer as one datagram.  A failure (the peer's port was
+ * closed a moment ago, no route) is counted in drops, never fatal: the
+ * tunnel carries on with the next packet.
+ */
+void vpn_send(int sock, const uint8_t *buf, size_t len,
+	      const struct sockaddr_in *peer, struct drops *drops);
+
+/* Write one packet into the TUN interface; a refusal is counted in drops. */
+void vpn_write(int tun, const uint8_t *buf, size_t len, struct drops *drops);
+
+/* Log "prefix: summary" for one packet (just the summary if prefix is
+ * NULL), as the handout's programs do. */
 void vpn_log_packet(const char *prefix, const uint8_t *buf, size_t len);
 
 #endif

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# verify.sh: Step 0 of the lab — is the topology right before any tunnel?
+#
+# From useru and from userv: the server answers a ping, it is one hop away,
+# and the other private LAN is unreachable, with "Destination Host
+# Unreachable" coming from the router.  One line per check, PASS or FAIL
+# with what was seen; exit 0 only if every check passes.
+#
+#   sudo step0-verify/verify.sh             the namespaces of common/lab
+#   sudo step0-verify/verify.sh -p g1-      ... built with LAB_PREFIX=g1-
+#   step0-verify/verify.sh -l useru         on a real testbed: the checks
+#                                           from this machine, which is useru
+set -uo pipefail
+
+PREFIX=${LAB_PREFIX-}
+LOCAL_HOST=""
+ROUTER=192.168.1.254
+failures=0
+
+usage() {
+	echo "usage: verify.sh [-p prefix] [-r router-address] [-l useru|userv]" >&2
+	exit 2
+}
+
+while getopts hl:p:r: opt; do
+	case $opt in
+	l) LOCAL_HOST=$OPTARG ;;
+	p) PREFIX=$OPTARG ;;
+	r) ROUTER=$OPTARG ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+(($# == 0)) || usage
+case $LOCAL_HOST in
+"" | useru | userv) ;;
+*) usage ;;
+esac
+
+# Run a command on host $1: inside its namespace, or right here with -l.
+on() {
+	local host=$1
+	shift
+	if [[ -n $LOCAL_HOST ]]; then
+		"$@"
+	else
+		ip netns exec "$PREFIX$host" "$@"
+	fi
+}
+
+report() {
+	local verdict=$1 host=$2 check=$3 seen=$4
+
+	[[ $verdict == PASS ]] || failures=$((failures + 1))
+	printf '%s  %-6s %-32s %s\n' "$verdict" "$host:" "$check" "$seen"
+}
+
+check_ping_server() {
+	local host=$1 out
+
+	if out=$(on "$host" ping -c1 -W2 server 2>&1); then
+		report PASS "$host" "ping server" "$(grep -m1 'bytes from' <<<"$out")"
+	else
+		report FAIL "$host" "ping server" "no reply: $(tail -n +2 <<<"$out" | grep -m1 .)"
+	fi
+}
+
+check_one_hop() {
+	local host=$1 out hops
+
+	out=$(on "$host" traceroute -q1 -w1 -m5 server 2>&1)
+	hops=$(grep -cE '^ *[0-9]+ ' <<<"$out")
+	if [[ $hops == 1 ]] && ! grep -qE '^ *1 +\*' <<<"$out"; then
+		report PASS "$host" "traceroute server: one hop" "$(grep -m1 -E '^ *1 ' <<<"$out" | sed 's/^ *//')"
+	else
+		report FAIL "$host" "traceroute server: one hop" "$hops hops: $(grep -E '^ *[0-9]+ ' <<<"$out" | tr -s ' ' | paste -sd'|')"
+	fi
+}
+
+check_unreachable() {
+	local host=$1 target=$2 out from
+
+	if out=$(on "$host" ping -c1 -W2 "$target" 2>&1); then
+		report FAIL "$host" "$target unreachable" "it answered — the two LANs are connected, the setup is wrong"
+		return
+	fi
+	from=$(grep -m1 'Destination Host Unreachable' <<<"$out")
+	if [[ -z $from ]]; then
+		report FAIL "$host" "$target unreachable" "no Destination Host Unreachable: $(tail -n +2 <<<"$out" | grep -m1 .)"
+	elif [[ -z $LOCAL_HOST && $from != *"($ROUTER)"* && $from != "From $ROUTER "* ]]; then
+		report FAIL "$host" "$target unreachable" "not from the router $ROUTER: $from"
+	else
+		report PASS "$host" "$target unreachable" "$from"
+	fi
+}
+
+verify_from() {
+	local host=$1 target=$2
+
+	check_ping_server "$host"
+	check_one_hop "$host"
+	check_unreachable "$host" "$target"
+}
+
+peer_of() { [[ $1 == useru ]] && echo userv || echo useru; }
+
+if [[ -n $LOCAL_HOST ]]; then
+	verify_from "$LOCAL_HOST" "$(peer_of "$LOCAL_HOST")"
+else
+	if [[ $EUID -ne 0 ]]; then
+		echo "ERROR: entering the lab's namespaces needs root — run 'sudo $0'" >&2
+		exit 1
+	fi
+	for host in useru userv; do
+		if [[ ! -e /run/netns/$PREFIX$host ]]; then
+			echo "ERROR: $PREFIX$host is not up — start the lab with 'sudo common/lab up'${PREFIX:+ (LAB_PREFIX=$PREFIX)}" >&2
+			exit 1
+		fi
+	done
+	verify_from useru userv
+	verify_from userv useru
+fi
+
+if ((failures)); then
+	echo "Step 0: $failures check(s) failed"
+	exit 1
+fi
+echo "Step 0: all checks passed"

@@ -1,0 +1,137 @@
+/*
+ * tun_client: Step 4, on useru.  Two sources of packets now: the TUN
+ * interface (packets from useru into the tunnel) and the UDP socket (packets
+ * the server sends back).  select() sleeps until either has one, and each is
+ * forwarded to the other side.  Only datagrams from the server are taken.
+ *
+ *   sudo common/lab useru step4-bidir/tun_client -r 10.1.1.0/24
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/select.h>
+#include <unistd.h>
+
+#include "drop.h"
+#include "log.h"
+#include "opt.h"
+#include "pkt.h"
+#include "udp.h"
+#include "vpn.h"
+
+#define MAX_ROUTES 8
+
+static const char synopsis[] =
+	"tun_client [-h] [-a address/prefix] [-i name] [-m mtu] [-p port]\n"
+	"                  [-r network/prefix]... [-s server]";
+
+static uint8_t buf[PKT_BUFSIZE];
+static struct drops drops;
+
+/* A packet from useru's kernel: into the tunnel, to the server. */
+static void tun_to_server(int tun, int sock, const struct sockaddr_in *server)
+{
+	ssize_t n = vpn_read(tun, buf, sizeof(buf));
+
+	if (n < 0 || drop_bad_packet(&drops, buf, (size_t)n, "tun"))
+		return;
+	vpn_log_packet("From tun ==>", buf, (size_t)n);
+	vpn_send(sock, buf, (size_t)n, server, &drops);
+}
+
+/* A datagram from the server: its packet goes to useru's kernel. */
+static void server_to_tun(int sock, int tun, const struct sockaddr_in *server)
+{
+	struct sockaddr_in from;
+	char from_str[UDP_ENDPOINT_STRLEN];
+	ssize_t n = vpn_recv(sock, buf, sizeof(buf), &from);
+
+	if (n < 0)
+		return;
+	udp_endpoint_str(&from, from_str, sizeof(from_str));
+	if (!udp_endpoint_eq(&from, server)) {
+		drop_count(&drops, DROP_NOT_SERVER, from_str, buf, (size_t)n);
+		return;
+	}
+	if (drop_bad_packet(&drops, buf, (size_t)n, from_str))
+		return;
+	vpn_log_packet("From socket <==", buf, (size_t)n);
+	vpn_write(tun, buf, (size_t)n, &drops);
+}
+
+int main(int argc, char *argv[])
+{
+	const char *pattern = VPN_TUN_NAME, *addr = VPN_CLIENT_ADDR;
+	const char *server_name = VPN_SERVER, *routes[MAX_ROUTES];
+	uint16_t port = VPN_PORT;
+	char ifname[IFNAMSIZ], server_str[UDP_ENDPOINT_STRLEN];
+	struct sockaddr_in server;
+	fd_set ready;
+	int tun, sock, opt, mtu = 0, nroutes = 0, i;
+
+	log_init();
+	while ((opt = getopt(argc, argv, "a:hi:m:p:r:s:")) != -1) {
+		switch (opt) {
+		case 'a':
+			addr = optarg;
+			break;
+		case 'i':
+			pattern = optarg;
+			break;
+		case 'm':
+			mtu = (int)opt_num(optarg, 68, PKT_MAX, "MTU");
+			break;
+		case 'p':
+			port = opt_port(optarg);
+			break;
+		case 'r':
+			if (nroutes == MAX_ROUTES)
+				opt_usage(synopsis, 0);
+			routes[nroutes++] = optarg;
+			break;
+		case 's':
+			server_name = optarg;
+			break;
+		case 'h':
+			opt_usage(synopsis, 1);
+		default:
+			opt_usage(synopsis, 0);
+		}
+	}
+	if (optind != argc)
+		opt_usage(synopsis, 0);
+	vpn_signals();
+
+	vpn_resolve(server_name, port, &server);
+	sock = vpn_udp_bind(NULL, 0);
+	tun = vpn_tun_up(pattern, addr, mtu, ifname);
+	log_info("Interface name: %s", ifname);
+	for (i = 0; i < nroutes; i++) {
+		vpn_route(ifname, routes[i]);
+		log_info("route %s dev %s", routes[i], ifname);
+	}
+	udp_endpoint_str(&server, server_str, sizeof(server_str));
+	log_info("tunnelling to %s", server_str);
+
+	while (!vpn_stop) {
+		FD_ZERO(&ready);
+		FD_SET(tun, &ready);
+		FD_SET(sock, &ready);
+		/* Sleep until at least one of the two has a packet. */
+		if (select((tun > sock ? tun : sock) + 1, &ready, NULL, NULL,
+			   NULL) == -1) {
+			if (errno == EINTR)
+				continue;
+			log_fatal("select: %s", strerror(errno));
+		}
+		if (FD_ISSET(tun, &ready))
+			tun_to_server(tun, sock, &server);
+		if (FD_ISSET(sock, &ready))
+			server_to_tun(sock, tun, &server);
+	}
+
+	close(tun);
+	close(sock);
+	drop_report(&drops);
+	log_info("stopped: %s removed with its routes", ifname);
+	return 0;
+}
