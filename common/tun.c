@@ -166,6 +166,8 @@ const char *tun_hint(int err)
 		return "that interface exists and is in use: choose another name";
 	case EINVAL:
 		return "the name is not a valid interface name";
+	case ENAMETOOLONG:
+		return "interface names have at most 15 characters";
 	}
 	return "";
 }

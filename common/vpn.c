@@ -43,7 +43,7 @@ int vpn_tun_up(const char *pattern, const char *cidr, int mtu,
 		int err = errno;
 		const char *hint = tun_hint(err);
 
-		if (err == EBUSY || err == EINVAL)
+		if (err == EBUSY || err == EINVAL || err == ENAMETOOLONG)
 			log_fatal("cannot create TUN interface '%s': %s — %s",
 				  pattern, strerror(err), hint);
 		log_fatal("cannot open /dev/net/tun: %s%s%s", strerror(err),

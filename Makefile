@@ -1,0 +1,38 @@
+# vpnlab: a VPN tunnelling lab in C, one step at a time.  See README.md.
+#
+#   make            build every step
+#   make demo       the finished tunnel, from a fresh topology (root)
+#   make test       every test of the kit (root)
+#   make up/down    the lab topology (root); common/lab has more
+#   make deps       install the Debian packages the kit needs (root)
+#   SAN=1           build with AddressSanitizer and UBSan
+STEPS = step1-tun step2-udp step3-server step4-bidir
+
+all: $(STEPS)
+
+common:
+	$(MAKE) -C common
+
+$(STEPS): common
+	$(MAKE) -C $@
+
+deps:
+	common/deps install
+
+up:
+	common/lab up
+
+down:
+	common/lab down
+
+demo: deps
+	$(MAKE) all
+	common/demo
+
+test: deps
+	grading/run-tests
+
+clean:
+	for d in common $(STEPS); do $(MAKE) -C $$d clean || exit 1; done
+
+.PHONY: all common $(STEPS) deps up down demo test clean

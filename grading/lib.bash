@@ -1,0 +1,104 @@
+# Helpers for the kit's bats tests, in the manner of wireguard's netns.sh:
+# each test gets a topology of its own under a unique prefix, programs run in
+# its hosts in the background with a time limit, every wait has a timeout and
+# says what it saw when it gives up, and lab_stop (the teardown) removes
+# everything, also after a failure or a timeout.
+#
+#   setup()    { lab_start; }
+#   teardown() { lab_stop; }
+#   start useru client "$KIT/step4-bidir/tun_client"   # log: $OUT/client.log
+#   wait_for client 'Interface name: tun0'
+#   on useru ping -c1 userv
+
+KIT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+load /usr/lib/bats/bats-support/load
+load /usr/lib/bats/bats-assert/load
+
+# The runner exports a prefix for the whole run; a test run alone gets one.
+RUN_PREFIX=${VPNLAB_RUN_PREFIX:-vt$$-}
+PROGRAM_LIMIT=${PROGRAM_LIMIT:-60}	# seconds any started program may run
+declare -gA STARTED=()	# -g: bats loads this file inside a function
+
+lab_start() {
+	PREFIX="${RUN_PREFIX}${BATS_SUITE_TEST_NUMBER:-$BATS_TEST_NUMBER}-"
+	OUT=$BATS_TEST_TMPDIR
+	LAB_PREFIX=$PREFIX "$KIT/common/lab" up >/dev/null
+}
+
+# Stop every program of the test's topology, remove it, reap the children;
+# then fail the test if a sanitizer complained in any program's log.
+lab_stop() {
+	local name reports
+
+	LAB_PREFIX=$PREFIX "$KIT/common/lab" down
+	for name in "${!STARTED[@]}"; do
+		wait "${STARTED[$name]}" 2>/dev/null || true
+	done
+	reports=$(grep -lE 'Sanitizer|runtime error:' "$OUT"/*.log 2>/dev/null)
+	if [[ -n $reports ]]; then
+		echo "# sanitizer report in: $reports" >&2
+		grep -hE -A8 'Sanitizer|runtime error:' $reports | sed 's/^/#   /' >&2
+		return 1
+	fi
+}
+
+# Run a command on a host of the test's topology.
+on() {
+	local host=$1
+	shift
+	ip netns exec "$PREFIX$host" "$@"
+}
+
+# start HOST NAME COMMAND...: run COMMAND on HOST in the background, with a
+# time limit; its output goes to $OUT/NAME.log.
+start() {
+	local host=$1 name=$2
+	shift 2
+	ip netns exec "$PREFIX$host" timeout "$PROGRAM_LIMIT" "$@" \
+		>"$OUT/$name.log" 2>&1 &
+	STARTED[$name]=$!
+}
+
+# stop NAME [SIGNAL]: signal a started program and wait for it; returns its
+# exit status.  Not under "run": a subshell cannot wait for our children.
+stop() {
+	local name=$1 sig=${2:-TERM} pid
+
+	pid=$(pgrep -P "${STARTED[$name]}" | head -1)
+	[[ -n $pid ]] && kill -s "$sig" "$pid"
+	wait "${STARTED[$name]}"
+}
+
+# running NAME: whether a started program is still alive.
+running() {
+	kill -0 "${STARTED[$1]}" 2>/dev/null && [[ -n $(pgrep -P "${STARTED[$1]}") ]]
+}
+
+# wait_for NAME REGEX [SECONDS]: until the program's log matches.
+wait_for() {
+	local file=$OUT/$1.log pattern=$2 limit=${3:-5} i
+
+	for ((i = 0; i < limit * 20; i++)); do
+		grep -qE -- "$pattern" "$file" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "# waited ${limit}s for /$pattern/ in $1.log, which ends with:" >&2
+	tail -n 15 "$file" 2>/dev/null | sed 's/^/#   /' >&2
+	return 1
+}
+
+# capture HOST IFACE NAME FILTER...: tcpdump on a host's interface, text
+# output in $OUT/NAME.log, ready when this returns.
+capture() {
+	local host=$1 iface=$2 name=$3
+	shift 3
+	start "$host" "$name" tcpdump -lnn -i "$iface" "$@"
+	wait_for "$name" "listening on"
+}
+
+# Routes and forwarding of a working Step 4 (../shared/README.md).
+tunnel_routes() {
+	on server sysctl -qw net.ipv4.ip_forward=1
+	on userv ip route add 10.1.3.0/24 via 10.1.1.4
+	on userw ip route add 10.1.3.0/24 via 10.1.1.4
+}

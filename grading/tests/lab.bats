@@ -1,0 +1,174 @@
+#!/usr/bin/env bats
+# The lab topology (common/lab) and Step 0 (step0-verify/verify.sh).
+
+load ../lib
+
+setup() { lab_start; }
+teardown() { lab_stop; }
+
+lab() { LAB_PREFIX=$PREFIX "$KIT/common/lab" "$@"; }
+
+netns_of_prefix() { ip netns list | awk '{print $1}' | grep -c "^$1" || true; }
+
+@test "lab: up builds the five hosts and a hidden switch, with the handout's addresses" {
+	run lab status
+	assert_success
+	assert_line --regexp '^useru +lan0@[^ ]+ 10\.1\.2\.2/24 +ctl0@[^ ]+ 192\.168\.1\.2/24'
+	assert_line --regexp '^server +lan0@[^ ]+ 10\.1\.2\.3/24 +lab1@[^ ]+ 10\.1\.1\.4/24'
+	assert_line --regexp '^userv +lab1@[^ ]+ 10\.1\.1\.2/24'
+	assert_line --regexp '^userw +lab1@[^ ]+ 10\.1\.1\.3/24'
+	assert_line --regexp '^router +ctl0@[^ ]+ 192\.168\.1\.254/24'
+	[ "$(netns_of_prefix "$PREFIX")" -eq 6 ]
+	run ip -n "${PREFIX}lab-switch" -brief link show type bridge
+	assert_output --regexp 'lan0'
+	assert_output --regexp 'lab1'
+	assert_output --regexp 'ctl0'
+}
+
+@test "lab: names resolve per host as in the handout" {
+	run on useru getent hosts server
+	assert_output --regexp '^10\.1\.2\.3 +server-lan0 server'
+	run on userv getent hosts server
+	assert_output --regexp '^10\.1\.1\.4 +server-lab1 server'
+	run on userw getent hosts useru
+	assert_output --regexp '^10\.1\.2\.2 +useru-lan0 useru'
+	run on useru getent hosts userw
+	assert_output --regexp '^10\.1\.1\.3 +userw-lab1 userw'
+	# The machine's own /etc/hosts is untouched.
+	run getent hosts userw
+	refute_output --partial '10.1.1.3'
+}
+
+@test "lab: HOST COMMAND runs there, and the shell's prompt names the host" {
+	run lab useru ip -brief -4 addr show lan0
+	assert_output --regexp '10\.1\.2\.2/24'
+	run bash -c "echo 'echo in-\$LAB_HOST; exit' | LAB_PREFIX=$PREFIX $KIT/common/lab userv 2>&1"
+	assert_output --partial 'userv:$ '
+	assert_output --partial 'in-userv'
+	run lab nosuchhost
+	assert_failure 2
+}
+
+@test "step 0: verify.sh passes every check on a correct topology" {
+	run "$KIT/step0-verify/verify.sh" -p "$PREFIX"
+	assert_success
+	assert_line --regexp '^PASS  useru: ping server +64 bytes from server-lan0 \(10\.1\.2\.3\)'
+	assert_line --regexp '^PASS  useru: traceroute server: one hop +1  server-lan0 \(10\.1\.2\.3\)'
+	assert_line --regexp '^PASS  useru: userv unreachable +From router \(192\.168\.1\.254\) icmp_seq=1 Destination Host Unreachable'
+	assert_line --regexp '^PASS  userv: ping server +64 bytes from server-lab1 \(10\.1\.1\.4\)'
+	assert_line --regexp '^PASS  userv: traceroute server: one hop +1  server-lab1 \(10\.1\.1\.4\)'
+	assert_line --regexp '^PASS  userv: useru unreachable +From router \(192\.168\.1\.254\)'
+	assert_line 'Step 0: all checks passed'
+}
+
+@test "step 0: the handout's outputs, command for command" {
+	run on useru ping -c1 server
+	assert_success
+	assert_line --index 0 'PING server-lan0 (10.1.2.3) 56(84) bytes of data.'
+	run on useru ping -c1 userv
+	assert_failure
+	assert_line --index 1 'From router (192.168.1.254) icmp_seq=1 Destination Host Unreachable'
+	assert_output --partial '1 packets transmitted, 0 received, +1 errors, 100% packet loss'
+	run on userv traceroute server
+	assert_line --index 0 --regexp '^traceroute to server \(10\.1\.1\.4\)'
+	assert_line --index 1 --regexp '^ 1  server-lab1 \(10\.1\.1\.4\)'
+	[ "${#lines[@]}" -eq 2 ]
+}
+
+@test "step 0: verify.sh fails when the LANs are connected or the server is gone" {
+	# A router that routes between the LANs: the private LAN is reachable.
+	ip -n "${PREFIX}router" route del unreachable 10.1.0.0/16
+	ip -n "${PREFIX}router" addr add 10.1.2.254/24 dev ctl0
+	ip -n "${PREFIX}router" addr add 10.1.1.254/24 dev ctl0
+	on useru ip route add 10.1.1.0/24 via 192.168.1.254
+	run "$KIT/step0-verify/verify.sh" -p "$PREFIX"
+	assert_failure
+	assert_line --regexp '^FAIL  useru: userv unreachable +it answered'
+	assert_line --regexp '^PASS  useru: ping server'
+	assert_line --regexp '^Step 0: [1-9] check\(s\) failed'
+
+	ip -n "${PREFIX}server" link set lan0 down
+	run "$KIT/step0-verify/verify.sh" -p "$PREFIX"
+	assert_line --regexp '^FAIL  useru: ping server +no reply'
+	assert_line --regexp '^FAIL  useru: traceroute server: one hop'
+}
+
+@test "step 0: verify.sh -l runs the checks with plain commands on one host" {
+	run on useru "$KIT/step0-verify/verify.sh" -l useru
+	assert_success
+	assert_line --regexp '^PASS  useru: userv unreachable'
+	[ "$(grep -c '^PASS' <<<"$output")" -eq 3 ]
+	run on userv "$KIT/step0-verify/verify.sh" -l userv
+	assert_success
+	assert_line --regexp '^PASS  userv: useru unreachable'
+}
+
+@test "lab: up on a running topology rebuilds it cleanly" {
+	on useru sleep 100 &
+	lab up
+	[ "$(netns_of_prefix "$PREFIX")" -eq 6 ]
+	run ip netns pids "${PREFIX}useru"
+	assert_output ''
+	run "$KIT/step0-verify/verify.sh" -p "$PREFIX"
+	assert_success
+	wait
+}
+
+@test "lab: two prefixes side by side, and down takes only its own" {
+	local other="${PREFIX}b-"
+
+	LAB_PREFIX=$other "$KIT/common/lab" up
+	run "$KIT/step0-verify/verify.sh" -p "$other"
+	assert_success
+	run "$KIT/step0-verify/verify.sh" -p "$PREFIX"
+	assert_success
+	LAB_PREFIX=$other "$KIT/common/lab" down
+	[ "$(netns_of_prefix "$other")" -eq 0 ]
+	[ ! -e "/etc/netns/${other}useru" ]
+	run "$KIT/step0-verify/verify.sh" -p "$PREFIX"
+	assert_success
+}
+
+@test "lab: down removes namespaces, name files and processes; a second down succeeds" {
+	on userv sleep 100 &
+	local sleeper=$!
+	lab down
+	[ "$(netns_of_prefix "$PREFIX")" -eq 0 ]
+	run ls /etc/netns
+	refute_output --partial "$PREFIX"
+	wait "$sleeper" || true
+	run pgrep -f 'sleep 100'
+	assert_failure
+	run lab down
+	assert_success
+	run lab status
+	assert_failure 3
+	assert_output --partial 'lab is not up'
+}
+
+@test "lab: not root, or no ip command: one clear line, exit 1, nothing built" {
+	local other="${PREFIX}nr-"
+
+	run setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \
+		env LAB_PREFIX="$other" "$KIT/common/lab" up
+	assert_failure 1
+	assert_output --regexp '^ERROR: the lab needs root .* run .sudo '
+	[ "${#lines[@]}" -eq 1 ]
+	run env PATH=/nonexistent LAB_PREFIX="$other" /bin/bash "$KIT/common/lab" up
+	assert_failure 1
+	assert_output "ERROR: 'ip' not found — install iproute2 (sudo apt-get install iproute2)"
+	[ "$(netns_of_prefix "$other")" -eq 0 ]
+	run env LAB_PREFIX='bad prefix!' "$KIT/common/lab" up
+	assert_failure 1
+	assert_output --partial 'bad LAB_PREFIX'
+}
+
+@test "lab: a failure half-way through up leaves nothing behind" {
+	local other="${PREFIX}f-"
+
+	run env LAB_PREFIX="$other" LAB_FAIL_AT=router "$KIT/common/lab" up
+	assert_failure 1
+	assert_output --partial 'lab up failed at:'
+	[ "$(netns_of_prefix "$other")" -eq 0 ]
+	[ ! -e "/etc/netns/${other}useru" ]
+}
