@@ -286,3 +286,14 @@ start_tunnel() {
 	assert_failure 1
 	assert_output --regexp '^ERROR: cannot create TUN interface'
 }
+
+@test "demo: make demo's script shows the tunnel both ways and leaves nothing" {
+	run env DEMO_PREFIX="${PREFIX}demo-" "$KIT/common/demo"
+	assert_success
+	assert_output --partial '3 packets transmitted, 3 received, 0% packet loss'
+	assert_output --regexp 'userv:\$ ping -c2 -i0\.2 10\.1\.3\.1'
+	assert_output --partial '2 packets transmitted, 2 received'
+	assert_output --partial 'From socket <==: IP / ICMP 10.1.1.2 > 10.1.3.1 echo-reply 0 / Raw'
+	run bash -c "ip netns list | grep -c '^${PREFIX}demo-'"
+	assert_output 0
+}
