@@ -297,3 +297,37 @@ start_tunnel() {
 	run bash -c "ip netns list | grep -c '^${PREFIX}demo-'"
 	assert_output 0
 }
+
+# The handout's peers are Python with scapy; /usr/bin/python3 is Debian's.
+need_scapy() {
+	/usr/bin/python3 -c 'import scapy.all' 2>/dev/null ||
+		skip "python3-scapy is not installed"
+}
+
+@test "interop: the kit's client works with a Python/scapy server, byte for byte" {
+	need_scapy
+	tunnel_routes
+	start server py_server /usr/bin/python3 "$KIT/grading/peers/py_tunnel.py" server
+	wait_for py_server 'listening on' 15
+	start useru client "$S4/tun_client" -r 10.1.1.0/24
+	wait_for client 'tunnelling to'
+	run on useru ping -c2 -i0.2 -W2 userv
+	assert_success
+	wait_for py_server 'From socket <==: IP / ICMP 10\.1\.3\.1 > 10\.1\.1\.2 echo-request 0 / Raw'
+	wait_for client 'From socket <==: IP / ICMP 10\.1\.1\.2 > 10\.1\.3\.1 echo-reply 0 / Raw'
+}
+
+@test "interop: a Python/scapy client works with the kit's server" {
+	need_scapy
+	tunnel_routes
+	start server server "$S4/tun_server"
+	wait_for server 'listening on'
+	start useru py_client /usr/bin/python3 "$KIT/grading/peers/py_tunnel.py" client
+	wait_for py_client 'tunnelling to' 15
+	run on useru ping -c2 -i0.2 -W2 userv
+	assert_success
+	run on userv ping -c1 -W2 10.1.3.1
+	assert_success
+	wait_for server 'From socket <==: IP / ICMP 10\.1\.3\.1 > 10\.1\.1\.2 echo-request 0 / Raw'
+	wait_for py_client 'From socket <==: IP / ICMP 10\.1\.1\.2 > 10\.1\.3\.1 echo-reply 0 / Raw'
+}
