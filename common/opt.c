@@ -3,14 +3,144 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "opt.h"
+#include "pkt.h"
 
-void opt_usage(const char *synopsis, int asked)
+struct flag {
+	char letter;
+	const char *arg;	/* NULL: the flag takes no argument */
+	const char *help;
+};
+
+static const struct flag flag_table[] = {
+	{ 'a', "address/prefix", "the TUN interface's address" },
+	{ 'i', "name", "the TUN interface's name (%d: a free number)" },
+	{ 'l', "address", "receive datagrams on this address only" },
+	{ 'm', "mtu", "the TUN interface's MTU [the kernel's: 1500]" },
+	{ 'p', "port", "the server's UDP port" },
+	{ 'r', "network/prefix", "route this network into the TUN (repeat)" },
+	{ 's', "server", "the server, by name or IPv4 address" },
+	{ 'x', NULL, "the handout's experiment: send packets back from 1.2.3.4" },
+};
+
+static void flag_default(const struct opts *o, char letter, char *out,
+			 size_t outlen)
 {
-	fprintf(asked ? stdout : stderr, "usage: %s\n", synopsis);
+	out[0] = '\0';
+	switch (letter) {
+	case 'a': snprintf(out, outlen, " [%s]", o->addr); break;
+	case 'i': snprintf(out, outlen, " [%s]", o->ifname); break;
+	case 'l': snprintf(out, outlen, " [%s]", o->listen); break;
+	case 'm':
+		if (o->mtu)
+			snprintf(out, outlen, " [%d]", o->mtu);
+		break;
+	case 'p': snprintf(out, outlen, " [%u]", o->port); break;
+	case 's': snprintf(out, outlen, " [%s]", o->server); break;
+	}
+}
+
+/* Synopsis and one line per flag, man-page style, with the defaults. */
+__attribute__((noreturn))
+static void usage(const char *prog, const char *flags, const struct opts *o,
+		  int asked)
+{
+	FILE *out = asked ? stdout : stderr;
+	char def[80];
+	size_t i;
+
+	fprintf(out, "usage: %s [-h]", prog);
+	for (i = 0; i < sizeof(flag_table) / sizeof(flag_table[0]); i++)
+		if (strchr(flags, flag_table[i].letter))
+			fprintf(out, " [-%c%s%s]%s", flag_table[i].letter,
+				flag_table[i].arg ? " " : "",
+				flag_table[i].arg ? flag_table[i].arg : "",
+				flag_table[i].letter == 'r' ? "..." : "");
+	fputc('\n', out);
+	for (i = 0; i < sizeof(flag_table) / sizeof(flag_table[0]); i++) {
+		const struct flag *f = &flag_table[i];
+
+		if (!strchr(flags, f->letter))
+			continue;
+		flag_default(o, f->letter, def, sizeof(def));
+		fprintf(out, "  -%c %-16s %s%s\n", f->letter, f->arg ? f->arg : "",
+			f->help, def);
+	}
 	exit(asked ? 0 : 2);
+}
+
+/* "ailm" becomes "a:i:l:m:h" for getopt(3). */
+static void getopt_string(const char *flags, char *out, size_t outlen)
+{
+	size_t n = 0, i;
+
+	for (; *flags && n + 3 < outlen; flags++) {
+		for (i = 0; i < sizeof(flag_table) / sizeof(flag_table[0]); i++)
+			if (flag_table[i].letter == *flags)
+				break;
+		if (i == sizeof(flag_table) / sizeof(flag_table[0]))
+			continue;
+		out[n++] = *flags;
+		if (flag_table[i].arg)
+			out[n++] = ':';
+	}
+	out[n++] = 'h';
+	out[n] = '\0';
+}
+
+void opt_parse(int argc, char *argv[], const char *flags, struct opts *o)
+{
+	const char *prog = strrchr(argv[0], '/') ? strrchr(argv[0], '/') + 1 :
+						   argv[0];
+	struct opts defaults = *o;
+	char optstring[32];
+	struct in_addr addr;
+	int c, prefix = 0;
+
+	getopt_string(flags, optstring, sizeof(optstring));
+	while ((c = getopt(argc, argv, optstring)) != -1) {
+		switch (c) {
+		case 'a':
+			opt_cidr(optarg, &addr, &prefix);	/* check it now */
+			o->addr = optarg;
+			break;
+		case 'i':
+			o->ifname = optarg;
+			break;
+		case 'l':
+			o->listen = optarg;
+			break;
+		case 'm':
+			o->mtu = (int)opt_num(optarg, 68, PKT_MAX, "MTU");
+			break;
+		case 'p':
+			o->port = (uint16_t)opt_num(optarg, 1, 65535, "port");
+			break;
+		case 'r':
+			if (o->nroutes == OPT_MAX_ROUTES) {
+				log_error("at most %d routes", OPT_MAX_ROUTES);
+				exit(2);
+			}
+			opt_cidr(optarg, &addr, &prefix);
+			o->routes[o->nroutes++] = optarg;
+			break;
+		case 's':
+			o->server = optarg;
+			break;
+		case 'x':
+			o->experiment = 1;
+			break;
+		case 'h':
+			usage(prog, flags, &defaults, 1);
+		default:
+			usage(prog, flags, &defaults, 0);
+		}
+	}
+	if (optind != argc)
+		usage(prog, flags, &defaults, 0);
 }
 
 long opt_num(const char *s, long min, long max, const char *what)
@@ -26,11 +156,6 @@ long opt_num(const char *s, long min, long max, const char *what)
 		exit(2);
 	}
 	return v;
-}
-
-uint16_t opt_port(const char *s)
-{
-	return (uint16_t)opt_num(s, 1, 65535, "port");
 }
 
 void opt_cidr(const char *s, struct in_addr *addr, int *prefix)

@@ -1,9 +1,9 @@
 /*
  * opt: command-line conventions shared by every program of the kit.  Each
- * program runs with no arguments on the handout's defaults and takes flags
- * to change them; -h prints its usage.  The opt_ functions read one value
- * each and end the program (exit 2, one line saying what is wrong) when the
- * user typed something that cannot be right.
+ * program runs with no arguments on the handout's defaults and takes the
+ * flags it lists in opt_parse()'s flags string to change them; -h prints
+ * them all with their defaults.  Anything the user typed wrong ends the
+ * program with one line saying what, and exit status 2.
  */
 #ifndef VPNLAB_OPT_H
 #define VPNLAB_OPT_H
@@ -11,15 +11,42 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
-/* Print "usage: " and synopsis, on stdout and exit 0 if asked for with -h,
- * else on stderr and exit 2. */
-__attribute__((noreturn)) void opt_usage(const char *synopsis, int asked);
+#define OPT_MAX_ROUTES 8
+
+/* Every flag of the kit; a program uses the ones it names. */
+struct opts {
+	const char *addr;	/* -a: the TUN interface's address/prefix */
+	const char *ifname;	/* -i: its name; "tun%d" takes a free number */
+	const char *listen;	/* -l: the address to receive datagrams on */
+	int mtu;		/* -m: the TUN interface's MTU; 0: kernel's */
+	uint16_t port;		/* -p: the server's UDP port */
+	const char *routes[OPT_MAX_ROUTES]; /* -r: networks to route in */
+	int nroutes;
+	const char *server;	/* -s: the server's name or address */
+	int experiment;		/* -x: tun_ping's 1.2.3.4 experiment */
+};
+
+/* The handout's defaults: the client's end of the tunnel and the server's. */
+#define OPTS_CLIENT                                                          \
+	{                                                                    \
+		.addr = "10.1.3.1/24", .ifname = "tun%d",                    \
+		.listen = "0.0.0.0", .port = 9090, .server = "10.1.2.3",     \
+	}
+#define OPTS_SERVER                                                          \
+	{                                                                    \
+		.addr = "10.1.3.2/24", .ifname = "tun%d",                    \
+		.listen = "0.0.0.0", .port = 9090, .server = "10.1.2.3",     \
+	}
+
+/*
+ * Read argv into o (which holds the defaults) accepting the flags in flags,
+ * a subset of "ailmprsx" (-h is always accepted).  Returns only if all is
+ * well: -h prints usage and exits 0, a mistake exits 2.
+ */
+void opt_parse(int argc, char *argv[], const char *flags, struct opts *o);
 
 /* A whole number in min..max, or exit 2 naming what it was for. */
 long opt_num(const char *s, long min, long max, const char *what);
-
-/* A UDP port, 1..65535. */
-uint16_t opt_port(const char *s);
 
 /* An IPv4 address with an optional "/prefix"; prefix stays as given if
  * the text has none. */

@@ -74,6 +74,7 @@ void vpn_route(const char *ifname, const char *cidr)
 		log_fatal("cannot route %s through %s: %s", cidr, ifname,
 			  strerror(errno));
 	}
+	log_info("route %s dev %s", cidr, ifname);
 }
 
 void vpn_check_forwarding(void)

@@ -17,12 +17,6 @@
 
 #include "drop.h"
 
-#define VPN_PORT 9090
-#define VPN_SERVER "10.1.2.3"
-#define VPN_CLIENT_ADDR "10.1.3.1/24"
-#define VPN_SERVER_ADDR "10.1.3.2/24"
-#define VPN_TUN_NAME "tun%d"
-
 /* Set once SIGINT or SIGTERM arrived: the program should clean up, exit. */
 extern volatile sig_atomic_t vpn_stop;
 
@@ -40,7 +34,7 @@ void vpn_signals(void);
 int vpn_tun_up(const char *pattern, const char *cidr, int mtu,
 	       char name[IFNAMSIZ]);
 
-/* Route cidr ("10.1.1.0/24") through interface ifname. */
+/* Route cidr ("10.1.1.0/24") through interface ifname, and say so. */
 void vpn_route(const char *ifname, const char *cidr);
 
 /* Warn if this host does not forward IPv4, which a VPN server must do. */

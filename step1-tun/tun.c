@@ -13,36 +13,19 @@
 #include "pkt.h"
 #include "vpn.h"
 
-static const char synopsis[] = "tun [-h] [-a address/prefix] [-i name]";
-
 int main(int argc, char *argv[])
 {
-	const char *pattern = VPN_TUN_NAME, *addr = VPN_CLIENT_ADDR;
+	struct opts o = OPTS_CLIENT;
 	char ifname[IFNAMSIZ];
 	uint8_t buf[PKT_BUFSIZE];
 	ssize_t n;
-	int tun, opt;
+	int tun;
 
 	log_init();
-	while ((opt = getopt(argc, argv, "a:hi:")) != -1) {
-		switch (opt) {
-		case 'a':
-			addr = optarg;
-			break;
-		case 'i':
-			pattern = optarg;
-			break;
-		case 'h':
-			opt_usage(synopsis, 1);
-		default:
-			opt_usage(synopsis, 0);
-		}
-	}
-	if (optind != argc)
-		opt_usage(synopsis, 0);
+	opt_parse(argc, argv, "ai", &o);
 	vpn_signals();
 
-	tun = vpn_tun_up(pattern, addr, 0, ifname);
+	tun = vpn_tun_up(o.ifname, o.addr, 0, ifname);
 	log_info("Interface name: %s", ifname);
 
 	while (!vpn_stop) {

@@ -19,8 +19,6 @@
 #include "pkt.h"
 #include "vpn.h"
 
-static const char synopsis[] = "tun_ping [-hx] [-a address/prefix] [-i name]";
-
 static int is_echo_request(const uint8_t *pkt, size_t len)
 {
 	struct ip_info ip;
@@ -69,38 +67,20 @@ static void make_fake_reply(uint8_t *pkt)
 
 int main(int argc, char *argv[])
 {
-	const char *pattern = VPN_TUN_NAME, *addr = VPN_CLIENT_ADDR;
+	struct opts o = OPTS_CLIENT;
 	char ifname[IFNAMSIZ];
 	/* Aligned, so that the IP and ICMP headers can be used in place. */
 	_Alignas(4) uint8_t buf[PKT_BUFSIZE];
 	struct drops drops = { 0 };
 	struct ip_info ip;
 	ssize_t n;
-	int tun, opt, experiment = 0;
+	int tun;
 
 	log_init();
-	while ((opt = getopt(argc, argv, "a:hi:x")) != -1) {
-		switch (opt) {
-		case 'a':
-			addr = optarg;
-			break;
-		case 'i':
-			pattern = optarg;
-			break;
-		case 'x':
-			experiment = 1;
-			break;
-		case 'h':
-			opt_usage(synopsis, 1);
-		default:
-			opt_usage(synopsis, 0);
-		}
-	}
-	if (optind != argc)
-		opt_usage(synopsis, 0);
+	opt_parse(argc, argv, "aix", &o);
 	vpn_signals();
 
-	tun = vpn_tun_up(pattern, addr, 0, ifname);
+	tun = vpn_tun_up(o.ifname, o.addr, 0, ifname);
 	log_info("Interface name: %s", ifname);
 
 	while (!vpn_stop) {
@@ -108,10 +88,10 @@ int main(int argc, char *argv[])
 		if (n < 0)
 			continue;
 		vpn_log_packet(NULL, buf, (size_t)n);
-		if (experiment && ip_parse(buf, (size_t)n, &ip) == PKT_OK &&
+		if (o.experiment && ip_parse(buf, (size_t)n, &ip) == PKT_OK &&
 		    ip.version == 4) {
 			make_fake_reply(buf);
-		} else if (!experiment && is_echo_request(buf, (size_t)n)) {
+		} else if (!o.experiment && is_echo_request(buf, (size_t)n)) {
 			make_echo_reply(buf, (size_t)n);
 		} else {
 			continue;	/* not ours to answer */

@@ -15,49 +15,31 @@
 #include "udp.h"
 #include "vpn.h"
 
-static const char synopsis[] = "tun_udp_server [-h] [-l address] [-p port]";
-
 int main(int argc, char *argv[])
 {
-	const char *listen_addr = "0.0.0.0";
-	uint16_t port = VPN_PORT;
+	struct opts o = OPTS_SERVER;
 	uint8_t buf[PKT_BUFSIZE];
 	char from_str[UDP_ENDPOINT_STRLEN], src[64], dst[64];
 	struct sockaddr_in from;
 	struct drops drops = { 0 };
 	struct ip_info ip;
 	ssize_t n;
-	int sock, opt;
+	int sock;
 
 	log_init();
-	while ((opt = getopt(argc, argv, "hl:p:")) != -1) {
-		switch (opt) {
-		case 'l':
-			listen_addr = optarg;
-			break;
-		case 'p':
-			port = opt_port(optarg);
-			break;
-		case 'h':
-			opt_usage(synopsis, 1);
-		default:
-			opt_usage(synopsis, 0);
-		}
-	}
-	if (optind != argc)
-		opt_usage(synopsis, 0);
+	opt_parse(argc, argv, "lp", &o);
 	vpn_signals();
 
-	sock = vpn_udp_bind(listen_addr, port);
-	log_info("Start UDP server on port %u (listening on %s:%u)", port,
-		 listen_addr, port);
+	sock = vpn_udp_bind(o.listen, o.port);
+	log_info("Start UDP server on port %u (listening on %s:%u)", o.port,
+		 o.listen, o.port);
 
 	while (!vpn_stop) {
 		n = vpn_recv(sock, buf, sizeof(buf), &from);
 		if (n < 0)
 			continue;
 		udp_endpoint_str(&from, from_str, sizeof(from_str));
-		log_info("%s --> %s:%u", from_str, listen_addr, port);
+		log_info("%s --> %s:%u", from_str, o.listen, o.port);
 		if (drop_bad_packet(&drops, buf, (size_t)n, from_str))
 			continue;
 		ip_parse(buf, (size_t)n, &ip);

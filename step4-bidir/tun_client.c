@@ -18,12 +18,6 @@
 #include "udp.h"
 #include "vpn.h"
 
-#define MAX_ROUTES 8
-
-static const char synopsis[] =
-	"tun_client [-h] [-a address/prefix] [-i name] [-m mtu] [-p port]\n"
-	"                  [-r network/prefix]... [-s server]";
-
 static uint8_t buf[PKT_BUFSIZE];
 static struct drops drops;
 
@@ -60,55 +54,22 @@ static void server_to_tun(int sock, int tun, const struct sockaddr_in *server)
 
 int main(int argc, char *argv[])
 {
-	const char *pattern = VPN_TUN_NAME, *addr = VPN_CLIENT_ADDR;
-	const char *server_name = VPN_SERVER, *routes[MAX_ROUTES];
-	uint16_t port = VPN_PORT;
+	struct opts o = OPTS_CLIENT;
 	char ifname[IFNAMSIZ], server_str[UDP_ENDPOINT_STRLEN];
 	struct sockaddr_in server;
 	fd_set ready;
-	int tun, sock, opt, mtu = 0, nroutes = 0, i;
+	int tun, sock, i;
 
 	log_init();
-	while ((opt = getopt(argc, argv, "a:hi:m:p:r:s:")) != -1) {
-		switch (opt) {
-		case 'a':
-			addr = optarg;
-			break;
-		case 'i':
-			pattern = optarg;
-			break;
-		case 'm':
-			mtu = (int)opt_num(optarg, 68, PKT_MAX, "MTU");
-			break;
-		case 'p':
-			port = opt_port(optarg);
-			break;
-		case 'r':
-			if (nroutes == MAX_ROUTES)
-				opt_usage(synopsis, 0);
-			routes[nroutes++] = optarg;
-			break;
-		case 's':
-			server_name = optarg;
-			break;
-		case 'h':
-			opt_usage(synopsis, 1);
-		default:
-			opt_usage(synopsis, 0);
-		}
-	}
-	if (optind != argc)
-		opt_usage(synopsis, 0);
+	opt_parse(argc, argv, "aimprs", &o);
 	vpn_signals();
 
-	vpn_resolve(server_name, port, &server);
+	vpn_resolve(o.server, o.port, &server);
 	sock = vpn_udp_bind(NULL, 0);
-	tun = vpn_tun_up(pattern, addr, mtu, ifname);
+	tun = vpn_tun_up(o.ifname, o.addr, o.mtu, ifname);
 	log_info("Interface name: %s", ifname);
-	for (i = 0; i < nroutes; i++) {
-		vpn_route(ifname, routes[i]);
-		log_info("route %s dev %s", routes[i], ifname);
-	}
+	for (i = 0; i < o.nroutes; i++)
+		vpn_route(ifname, o.routes[i]);
 	udp_endpoint_str(&server, server_str, sizeof(server_str));
 	log_info("tunnelling to %s", server_str);
 

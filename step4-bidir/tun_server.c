@@ -20,10 +20,6 @@
 #include "udp.h"
 #include "vpn.h"
 
-static const char synopsis[] =
-	"tun_server [-h] [-a address/prefix] [-i name] [-l address] [-m mtu]\n"
-	"                  [-p port]";
-
 static uint8_t buf[PKT_BUFSIZE];
 static struct drops drops;
 static struct sockaddr_in client;	/* where replies go */
@@ -67,45 +63,19 @@ static void tun_to_client(int tun, int sock)
 
 int main(int argc, char *argv[])
 {
-	const char *pattern = VPN_TUN_NAME, *addr = VPN_SERVER_ADDR;
-	const char *listen_addr = "0.0.0.0";
-	uint16_t port = VPN_PORT;
+	struct opts o = OPTS_SERVER;
 	char ifname[IFNAMSIZ];
 	fd_set ready;
-	int tun, sock, opt, mtu = 0;
+	int tun, sock;
 
 	log_init();
-	while ((opt = getopt(argc, argv, "a:hi:l:m:p:")) != -1) {
-		switch (opt) {
-		case 'a':
-			addr = optarg;
-			break;
-		case 'i':
-			pattern = optarg;
-			break;
-		case 'l':
-			listen_addr = optarg;
-			break;
-		case 'm':
-			mtu = (int)opt_num(optarg, 68, PKT_MAX, "MTU");
-			break;
-		case 'p':
-			port = opt_port(optarg);
-			break;
-		case 'h':
-			opt_usage(synopsis, 1);
-		default:
-			opt_usage(synopsis, 0);
-		}
-	}
-	if (optind != argc)
-		opt_usage(synopsis, 0);
+	opt_parse(argc, argv, "ailmp", &o);
 	vpn_signals();
 
-	sock = vpn_udp_bind(listen_addr, port);
-	tun = vpn_tun_up(pattern, addr, mtu, ifname);
+	sock = vpn_udp_bind(o.listen, o.port);
+	tun = vpn_tun_up(o.ifname, o.addr, o.mtu, ifname);
 	log_info("Interface name: %s", ifname);
-	log_info("listening on %s:%u", listen_addr, port);
+	log_info("listening on %s:%u", o.listen, o.port);
 	vpn_check_forwarding();
 
 	while (!vpn_stop) {
