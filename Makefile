@@ -3,6 +3,8 @@
 #   make            build every step
 #   make demo       the finished tunnel, from a fresh topology (root)
 #   make test       every test of the kit (root)
+#   make grade      score every step: STEP=N for one, SUBMISSION=dir for a
+#                   student's work (root); make grade-all SUBMISSIONS=dir
 #   make up/down    the lab topology (root); common/lab has more
 #   make deps       install the Debian packages the kit needs (root)
 #   SAN=1           build with AddressSanitizer and UBSan
@@ -32,7 +34,14 @@ demo: deps
 test: deps
 	grading/run-tests
 
-clean:
-	for d in common $(STEPS); do $(MAKE) -C $$d clean || exit 1; done
+grade: deps
+	grading/grade $(if $(STEP),-s $(STEP)) $(SUBMISSION)
 
-.PHONY: all common $(STEPS) deps up down demo test clean
+grade-all: deps
+	grading/grade-all $(if $(STEP),-s $(STEP)) $(SUBMISSIONS)
+
+clean:
+	for d in common grading $(STEPS); do $(MAKE) -C $$d clean || exit 1; done
+	rm -rf grading/out
+
+.PHONY: all common $(STEPS) deps up down demo test grade grade-all clean

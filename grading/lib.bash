@@ -102,3 +102,92 @@ tunnel_routes() {
 	on userv ip route add 10.1.3.0/24 via 10.1.1.4
 	on userw ip route add 10.1.3.0/24 via 10.1.1.4
 }
+
+# --- for the graded tests (grading/step*.bats) -----------------------------
+# SUB: the tree whose programs are graded; REF: the kit's own, for the helper
+# programs a step needs from another (Step 3 uses the kit's Step 2 client),
+# so that each step is graded on its own.
+SUB=${VPNLAB_SUB:-$KIT}
+REF=${VPNLAB_REF:-$KIT}
+PCAPCHECK=$REF/grading/pcapcheck
+GRADE_OUT=${VPNLAB_GRADE_OUT:-}
+
+# The path of a program under test, or fail saying why it is not there.
+program() {
+	local path=$SUB/$1 why
+
+	if [[ ! -x $path ]]; then
+		why=$(cat "$SUB/${1%/*}/.build-error" 2>/dev/null | head -n 5)
+		fail "$1 is missing: ${why:-it was not submitted or did not build}"
+	fi
+	echo "$path"
+}
+
+# wait_until SECONDS WHAT COMMAND...: poll until COMMAND succeeds.
+wait_until() {
+	local limit=$1 what=$2 i
+	shift 2
+
+	for ((i = 0; i < limit * 10; i++)); do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	fail "waited ${limit}s for $what"
+}
+
+has_tun0() { on "$1" ip link show tun0; }
+has_port() { [[ -n $(on "$1" ss -Hulpn "sport = :$2") ]]; }
+
+# A program written from the handout prints what it likes, so readiness is
+# what the kernel shows: its TUN interface, its bound port.
+wait_tun0() { wait_until 5 "tun0 on $1 (the program did not create it)" has_tun0 "$1"; }
+wait_port() { wait_until 5 "UDP port $2 on $1 (the program did not bind it)" has_port "$1" "$2"; }
+
+# check HOST NAME PCAPCHECK-ARGS...: start a capture that must succeed.
+check() {
+	local host=$1 name=$2
+	shift 2
+	start "$host" "$name" "$PCAPCHECK" -w "$OUT/$name.pcap" "$@"
+	wait_for "$name" '^capturing on'
+}
+
+# verdict NAME: wait for a capture's end; fail with what it saw if it failed.
+verdict() {
+	local status=0
+
+	wait "${STARTED[$1]}" || status=$?
+	if ((status != 0)); then
+		fail "$(printf 'capture %s failed:\n%s' "$1" "$(tail -n 6 "$OUT/$1.log")")"
+	fi
+}
+
+# end_capture NAME: stop a capture now (for "none seen" checks) and judge it.
+end_capture() {
+	local pid
+
+	pid=$(pgrep -P "${STARTED[$1]}" | head -1)
+	[[ -n $pid ]] && kill -INT "$pid"
+	verdict "$1"
+}
+
+# The grader's teardown: keep the evidence, show a failing test's logs, and
+# remove everything.
+grade_stop() {
+	local name f dir
+
+	if [[ -z ${BATS_TEST_COMPLETED-} ]]; then
+		for f in "$OUT"/*.log; do
+			[[ -e $f ]] || continue
+			echo "# last lines of ${f##*/}:"
+			tail -n 5 "$f" | sed 's/^/#   /'
+		done
+	fi
+	lab_stop
+	if [[ -n $GRADE_OUT ]]; then
+		name=$(printf '%02d-%s' "$BATS_SUITE_TEST_NUMBER" \
+			"$(tr -c 'a-zA-Z0-9\n' '-' <<<"${BATS_TEST_DESCRIPTION%% \[*}" | tr -s '-' | cut -c1-60)")
+		dir=$GRADE_OUT/evidence/$name
+		mkdir -p "$dir"
+		cp "$OUT"/*.log "$OUT"/*.pcap "$dir"/ 2>/dev/null || true
+	fi
+}
