@@ -7,6 +7,7 @@
 #                   student's work (root); make grade-all SUBMISSIONS=dir
 #   make up/down    the lab topology (root); common/lab has more
 #   make deps       install the Debian packages the kit needs (root)
+#   make handout    the students' copy, solutions replaced by TODOs (dist/)
 #   SAN=1           build with AddressSanitizer and UBSan
 STEPS = step1-tun step2-udp step3-server step4-bidir
 
@@ -28,8 +29,12 @@ down:
 	common/lab down
 
 demo: deps
+	@test -x common/demo || { echo "the demo runs the reference solutions: it is not part of the handout"; exit 1; }
 	$(MAKE) all
 	common/demo
+
+handout:
+	common/handout
 
 test: deps
 	grading/run-tests
@@ -42,6 +47,6 @@ grade-all: deps
 
 clean:
 	for d in common grading $(STEPS); do $(MAKE) -C $$d clean || exit 1; done
-	rm -rf grading/out
+	rm -rf grading/out dist
 
-.PHONY: all common $(STEPS) deps up down demo test grade grade-all clean
+.PHONY: all common $(STEPS) deps up down demo test grade grade-all handout clean

@@ -31,33 +31,36 @@ void vpn_signals(void)
 		log_fatal("sigaction: %s", strerror(errno));
 }
 
-int vpn_tun_up(const char *pattern, const char *cidr, int mtu,
-	       char name[IFNAMSIZ])
+int vpn_tun_open(const char *pattern, char name[IFNAMSIZ])
+{
+	int fd = tun_open(pattern, name), err;
+	const char *hint;
+
+	if (fd != -1)
+		return fd;
+	err = errno;
+	hint = tun_hint(err);
+	if (err == EBUSY || err == EINVAL || err == ENAMETOOLONG)
+		log_fatal("cannot create TUN interface '%s': %s — %s", pattern,
+			  strerror(err), hint);
+	log_fatal("cannot open /dev/net/tun: %s%s%s", strerror(err),
+		  *hint ? " — " : "", hint);
+}
+
+void vpn_tun_config(const char *ifname, const char *cidr, int mtu)
 {
 	struct in_addr addr;
-	int prefix = 24, fd;
+	int prefix = 24;
 
 	opt_cidr(cidr, &addr, &prefix);
-	fd = tun_open(pattern, name);
-	if (fd == -1) {
-		int err = errno;
-		const char *hint = tun_hint(err);
-
-		if (err == EBUSY || err == EINVAL || err == ENAMETOOLONG)
-			log_fatal("cannot create TUN interface '%s': %s — %s",
-				  pattern, strerror(err), hint);
-		log_fatal("cannot open /dev/net/tun: %s%s%s", strerror(err),
-			  *hint ? " — " : "", hint);
-	}
-	if (tun_set_addr(name, addr, prefix) == -1)
-		log_fatal("cannot give %s the address %s: %s", name, cidr,
+	if (tun_set_addr(ifname, addr, prefix) == -1)
+		log_fatal("cannot give %s the address %s: %s", ifname, cidr,
 			  strerror(errno));
-	if (mtu > 0 && tun_set_mtu(name, mtu) == -1)
-		log_fatal("cannot set the MTU of %s to %d: %s", name, mtu,
+	if (mtu > 0 && tun_set_mtu(ifname, mtu) == -1)
+		log_fatal("cannot set the MTU of %s to %d: %s", ifname, mtu,
 			  strerror(errno));
-	if (tun_set_up(name) == -1)
-		log_fatal("cannot bring %s up: %s", name, strerror(errno));
-	return fd;
+	if (tun_set_up(ifname) == -1)
+		log_fatal("cannot bring %s up: %s", ifname, strerror(errno));
 }
 
 void vpn_route(const char *ifname, const char *cidr)

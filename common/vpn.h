@@ -27,12 +27,15 @@ extern volatile sig_atomic_t vpn_stop;
 void vpn_signals(void);
 
 /*
- * Create a TUN interface from pattern, give it cidr ("10.1.3.1/24"), set
- * its MTU when mtu > 0, bring it up; its name goes in name.  Returns the
- * descriptor.  Closing it (or exiting) deletes the interface and its routes.
+ * Create a TUN interface from pattern ("tun%d" takes a free number); its
+ * name goes in name.  Returns the descriptor that reads and writes its
+ * packets; closing it (or exiting) deletes the interface and its routes.
  */
-int vpn_tun_up(const char *pattern, const char *cidr, int mtu,
-	       char name[IFNAMSIZ]);
+int vpn_tun_open(const char *pattern, char name[IFNAMSIZ]);
+
+/* Give ifname the address cidr ("10.1.3.1/24"), set its MTU when mtu > 0,
+ * and bring it up: "ip addr add" and "ip link set up" in one call. */
+void vpn_tun_config(const char *ifname, const char *cidr, int mtu);
 
 /* Route cidr ("10.1.1.0/24") through interface ifname, and say so. */
 void vpn_route(const char *ifname, const char *cidr);

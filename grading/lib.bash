@@ -34,7 +34,7 @@ lab_stop() {
 	for name in "${!STARTED[@]}"; do
 		wait "${STARTED[$name]}" 2>/dev/null || true
 	done
-	reports=$(grep -lE 'Sanitizer|runtime error:' "$OUT"/*.log 2>/dev/null)
+	reports=$(grep -lE 'Sanitizer|runtime error:' "$OUT"/*.log 2>/dev/null || true)
 	if [[ -n $reports ]]; then
 		echo "# sanitizer report in: $reports" >&2
 		grep -hE -A8 'Sanitizer|runtime error:' $reports | sed 's/^/#   /' >&2
@@ -72,6 +72,22 @@ stop() {
 # running NAME: whether a started program is still alive.
 running() {
 	kill -0 "${STARTED[$1]}" 2>/dev/null && [[ -n $(pgrep -P "${STARTED[$1]}") ]]
+}
+
+# wait_exit NAME SECONDS: let a program end by itself, for at most SECONDS,
+# then kill it; returns its exit status (137 if it had to be killed).
+wait_exit() {
+	local name=$1 limit=$2 i
+
+	for ((i = 0; i < limit * 10; i++)); do
+		running "$name" || break
+		sleep 0.1
+	done
+	if running "$name"; then
+		stop "$name" KILL
+		return 137
+	fi
+	wait "${STARTED[$name]}"
 }
 
 # wait_for NAME REGEX [SECONDS]: until the program's log matches.

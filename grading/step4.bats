@@ -45,7 +45,7 @@ start_step4() {
 	start userv receiver socat -d -d -u TCP-LISTEN:5000,reuseaddr OPEN:"$OUT/received.bin",creat,trunc
 	wait_for receiver 'listening on'
 	run on useru timeout 20 socat -u OPEN:"$OUT/sent.bin" TCP:userv:5000,connect-timeout=5
-	wait "${STARTED[receiver]}" || true
+	wait_exit receiver 5 || true
 	run cmp "$OUT/sent.bin" "$OUT/received.bin"
 	assert_success
 	rm -f "$OUT"/*.bin

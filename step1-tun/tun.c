@@ -25,13 +25,22 @@ int main(int argc, char *argv[])
 	opt_parse(argc, argv, "ai", &o);
 	vpn_signals();
 
-	tun = vpn_tun_up(o.ifname, o.addr, 0, ifname);
+	tun = vpn_tun_open(o.ifname, ifname);
 	log_info("Interface name: %s", ifname);
+	/* SOLUTION: give the interface its address (o.addr) and bring it up,
+	 * as "ip addr add" and "ip link set up" would: vpn_tun_config() in
+	 * common/vpn.h does both. */
+	vpn_tun_config(ifname, o.addr, 0);
+	/* END SOLUTION */
 
 	while (!vpn_stop) {
 		n = vpn_read(tun, buf, sizeof(buf));
-		if (n >= 0)
-			vpn_log_packet(NULL, buf, (size_t)n);
+		if (n < 0)
+			continue;	/* a signal: vpn_stop says if we go on */
+		/* SOLUTION: log a one-line summary of the packet, like scapy's
+		 * summary(): vpn_log_packet() in common/vpn.h. */
+		vpn_log_packet(NULL, buf, (size_t)n);
+		/* END SOLUTION */
 	}
 
 	/* Closing the last descriptor deletes the interface and its routes. */

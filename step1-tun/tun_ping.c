@@ -19,6 +19,10 @@
 #include "pkt.h"
 #include "vpn.h"
 
+/* SOLUTION: write is_echo_request(), which says whether a packet is an
+ * IPv4 ICMP echo request (ip_parse() and icmp_parse() in common/pkt.h), and
+ * make_echo_reply(), which turns one into its echo reply in place.  For -x,
+ * write make_fake_reply(): the handout's packet from 1.2.3.4. */
 static int is_echo_request(const uint8_t *pkt, size_t len)
 {
 	struct ip_info ip;
@@ -65,6 +69,8 @@ static void make_fake_reply(uint8_t *pkt)
 	ip->check = in_cksum(ip, (size_t)ip->ihl * 4);
 }
 
+/* END SOLUTION */
+
 int main(int argc, char *argv[])
 {
 	struct opts o = OPTS_CLIENT;
@@ -72,7 +78,6 @@ int main(int argc, char *argv[])
 	/* Aligned, so that the IP and ICMP headers can be used in place. */
 	_Alignas(4) uint8_t buf[PKT_BUFSIZE];
 	struct drops drops = { 0 };
-	struct ip_info ip;
 	ssize_t n;
 	int tun;
 
@@ -80,13 +85,24 @@ int main(int argc, char *argv[])
 	opt_parse(argc, argv, "aix", &o);
 	vpn_signals();
 
-	tun = vpn_tun_up(o.ifname, o.addr, 0, ifname);
+	tun = vpn_tun_open(o.ifname, ifname);
 	log_info("Interface name: %s", ifname);
+	/* SOLUTION: give the interface its address (o.addr) and bring it up,
+	 * as "ip addr add" and "ip link set up" would: vpn_tun_config() in
+	 * common/vpn.h does both. */
+	vpn_tun_config(ifname, o.addr, 0);
+	/* END SOLUTION */
 
 	while (!vpn_stop) {
 		n = vpn_read(tun, buf, sizeof(buf));
 		if (n < 0)
 			continue;
+		/* SOLUTION: log the packet as tun does; if it is an echo
+		 * request, make it its reply and write that back into the
+		 * TUN interface (vpn_write()).  With -x (o.experiment), send
+		 * every IPv4 packet back from 1.2.3.4 instead. */
+		struct ip_info ip;
+
 		vpn_log_packet(NULL, buf, (size_t)n);
 		if (o.experiment && ip_parse(buf, (size_t)n, &ip) == PKT_OK &&
 		    ip.version == 4) {
@@ -98,6 +114,7 @@ int main(int argc, char *argv[])
 		}
 		vpn_log_packet("Sent back", buf, (size_t)n);
 		vpn_write(tun, buf, (size_t)n, &drops);
+		/* END SOLUTION */
 	}
 
 	close(tun);

@@ -35,8 +35,12 @@ int main(int argc, char *argv[])
 
 	vpn_resolve(o.server, o.port, &server);
 	sock = vpn_udp_bind(NULL, 0);
-	tun = vpn_tun_up(o.ifname, o.addr, o.mtu, ifname);
+	tun = vpn_tun_open(o.ifname, ifname);
 	log_info("Interface name: %s", ifname);
+	/* SOLUTION: give the interface its address (o.addr) and MTU (o.mtu)
+	 * and bring it up, as in Step 1: vpn_tun_config(). */
+	vpn_tun_config(ifname, o.addr, o.mtu);
+	/* END SOLUTION */
 	for (i = 0; i < o.nroutes; i++)
 		vpn_route(ifname, o.routes[i]);
 	udp_endpoint_str(&server, server_str, sizeof(server_str));
@@ -44,10 +48,16 @@ int main(int argc, char *argv[])
 
 	while (!vpn_stop) {
 		n = vpn_read(tun, buf, sizeof(buf));
-		if (n < 0 || drop_bad_packet(&drops, buf, (size_t)n, ifname))
+		if (n < 0)
+			continue;
+		/* SOLUTION: drop what is not an IP packet (drop_bad_packet()),
+		 * log the packet, and send it to the server as the payload of
+		 * one UDP datagram (vpn_send()). */
+		if (drop_bad_packet(&drops, buf, (size_t)n, ifname))
 			continue;
 		vpn_log_packet("From tun ==>", buf, (size_t)n);
 		vpn_send(sock, buf, (size_t)n, &server, &drops);
+		/* END SOLUTION */
 	}
 
 	close(tun);

@@ -19,10 +19,8 @@ int main(int argc, char *argv[])
 {
 	struct opts o = OPTS_SERVER;
 	uint8_t buf[PKT_BUFSIZE];
-	char from_str[UDP_ENDPOINT_STRLEN], src[64], dst[64];
 	struct sockaddr_in from;
 	struct drops drops = { 0 };
-	struct ip_info ip;
 	ssize_t n;
 	int sock;
 
@@ -38,6 +36,14 @@ int main(int argc, char *argv[])
 		n = vpn_recv(sock, buf, sizeof(buf), &from);
 		if (n < 0)
 			continue;
+		/* SOLUTION: log who sent the datagram, as
+		 * "10.1.2.2:PORT --> 0.0.0.0:9090" (udp_endpoint_str()), then
+		 * read its payload as an IP packet (ip_parse(), ip_addr_str())
+		 * and log "    Inside: SRC ---> DST".  Drop what is not an IP
+		 * packet with drop_bad_packet(): log it, count it, go on. */
+		char from_str[UDP_ENDPOINT_STRLEN], src[64], dst[64];
+		struct ip_info ip;
+
 		udp_endpoint_str(&from, from_str, sizeof(from_str));
 		log_info("%s --> %s:%u", from_str, o.listen, o.port);
 		if (drop_bad_packet(&drops, buf, (size_t)n, from_str))
@@ -46,6 +52,7 @@ int main(int argc, char *argv[])
 		ip_addr_str(&ip, ip.src, src, sizeof(src));
 		ip_addr_str(&ip, ip.dst, dst, sizeof(dst));
 		log_info("    Inside: %s ---> %s", src, dst);
+		/* END SOLUTION */
 	}
 
 	close(sock);

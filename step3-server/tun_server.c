@@ -20,7 +20,7 @@
 int main(int argc, char *argv[])
 {
 	struct opts o = OPTS_SERVER;
-	char ifname[IFNAMSIZ], from_str[UDP_ENDPOINT_STRLEN];
+	char ifname[IFNAMSIZ];
 	uint8_t buf[PKT_BUFSIZE];
 	struct sockaddr_in from;
 	struct drops drops = { 0 };
@@ -32,8 +32,12 @@ int main(int argc, char *argv[])
 	vpn_signals();
 
 	sock = vpn_udp_bind(o.listen, o.port);
-	tun = vpn_tun_up(o.ifname, o.addr, o.mtu, ifname);
+	tun = vpn_tun_open(o.ifname, ifname);
 	log_info("Interface name: %s", ifname);
+	/* SOLUTION: give the interface its address (o.addr) and MTU (o.mtu)
+	 * and bring it up, as in Step 1: vpn_tun_config(). */
+	vpn_tun_config(ifname, o.addr, o.mtu);
+	/* END SOLUTION */
 	log_info("listening on %s:%u", o.listen, o.port);
 	vpn_check_forwarding();
 
@@ -41,11 +45,17 @@ int main(int argc, char *argv[])
 		n = vpn_recv(sock, buf, sizeof(buf), &from);
 		if (n < 0)
 			continue;
+		/* SOLUTION: check that the datagram holds an IP packet
+		 * (drop_bad_packet()), log it, and write it into the TUN
+		 * interface (vpn_write()): the kernel takes it from there. */
+		char from_str[UDP_ENDPOINT_STRLEN];
+
 		udp_endpoint_str(&from, from_str, sizeof(from_str));
 		if (drop_bad_packet(&drops, buf, (size_t)n, from_str))
 			continue;
 		vpn_log_packet("From socket <==", buf, (size_t)n);
 		vpn_write(tun, buf, (size_t)n, &drops);
+		/* END SOLUTION */
 	}
 
 	close(tun);

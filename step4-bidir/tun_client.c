@@ -26,21 +26,30 @@ static void tun_to_server(int tun, int sock, const struct sockaddr_in *server)
 {
 	ssize_t n = vpn_read(tun, buf, sizeof(buf));
 
-	if (n < 0 || drop_bad_packet(&drops, buf, (size_t)n, "tun"))
+	if (n < 0)
+		return;
+	/* SOLUTION: as in Step 2: drop what is not an IP packet, log the
+	 * packet, send it to the server. */
+	if (drop_bad_packet(&drops, buf, (size_t)n, "tun"))
 		return;
 	vpn_log_packet("From tun ==>", buf, (size_t)n);
 	vpn_send(sock, buf, (size_t)n, server, &drops);
+	/* END SOLUTION */
 }
 
 /* A datagram from the server: its packet goes to useru's kernel. */
 static void server_to_tun(int sock, int tun, const struct sockaddr_in *server)
 {
 	struct sockaddr_in from;
-	char from_str[UDP_ENDPOINT_STRLEN];
 	ssize_t n = vpn_recv(sock, buf, sizeof(buf), &from);
 
 	if (n < 0)
 		return;
+	/* SOLUTION: take datagrams from the server only (udp_endpoint_eq();
+	 * drop_count() the others as DROP_NOT_SERVER), drop what is not an
+	 * IP packet, log the packet and write it into the TUN interface. */
+	char from_str[UDP_ENDPOINT_STRLEN];
+
 	udp_endpoint_str(&from, from_str, sizeof(from_str));
 	if (!udp_endpoint_eq(&from, server)) {
 		drop_count(&drops, DROP_NOT_SERVER, from_str, buf, (size_t)n);
@@ -50,6 +59,7 @@ static void server_to_tun(int sock, int tun, const struct sockaddr_in *server)
 		return;
 	vpn_log_packet("From socket <==", buf, (size_t)n);
 	vpn_write(tun, buf, (size_t)n, &drops);
+	/* END SOLUTION */
 }
 
 int main(int argc, char *argv[])
@@ -66,8 +76,12 @@ int main(int argc, char *argv[])
 
 	vpn_resolve(o.server, o.port, &server);
 	sock = vpn_udp_bind(NULL, 0);
-	tun = vpn_tun_up(o.ifname, o.addr, o.mtu, ifname);
+	tun = vpn_tun_open(o.ifname, ifname);
 	log_info("Interface name: %s", ifname);
+	/* SOLUTION: give the interface its address (o.addr) and MTU (o.mtu)
+	 * and bring it up, as in Step 1: vpn_tun_config(). */
+	vpn_tun_config(ifname, o.addr, o.mtu);
+	/* END SOLUTION */
 	for (i = 0; i < o.nroutes; i++)
 		vpn_route(ifname, o.routes[i]);
 	udp_endpoint_str(&server, server_str, sizeof(server_str));

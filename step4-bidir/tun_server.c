@@ -22,18 +22,25 @@
 
 static uint8_t buf[PKT_BUFSIZE];
 static struct drops drops;
-static struct sockaddr_in client;	/* where replies go */
+/* SOLUTION: remember the client: where replies go, and whether there is
+ * one yet. */
+static struct sockaddr_in client;
 static int have_client;
+/* END SOLUTION */
 
 /* A datagram from the client: its packet goes into the TUN, to lab1. */
 static void client_to_tun(int sock, int tun)
 {
 	struct sockaddr_in from;
-	char from_str[UDP_ENDPOINT_STRLEN];
 	ssize_t n = vpn_recv(sock, buf, sizeof(buf), &from);
 
 	if (n < 0)
 		return;
+	/* SOLUTION: as in Step 3: drop what is not an IP packet, log the
+	 * packet, write it into the TUN interface.  And remember the sender:
+	 * it is the client, where the replies must go. */
+	char from_str[UDP_ENDPOINT_STRLEN];
+
 	udp_endpoint_str(&from, from_str, sizeof(from_str));
 	if (drop_bad_packet(&drops, buf, (size_t)n, from_str))
 		return;
@@ -44,6 +51,7 @@ static void client_to_tun(int sock, int tun)
 	}
 	vpn_log_packet("From socket <==", buf, (size_t)n);
 	vpn_write(tun, buf, (size_t)n, &drops);
+	/* END SOLUTION */
 }
 
 /* A packet the kernel routed into the TUN: back to the client. */
@@ -51,7 +59,12 @@ static void tun_to_client(int tun, int sock)
 {
 	ssize_t n = vpn_read(tun, buf, sizeof(buf));
 
-	if (n < 0 || drop_bad_packet(&drops, buf, (size_t)n, "tun"))
+	if (n < 0)
+		return;
+	/* SOLUTION: drop what is not an IP packet; with no client yet, drop
+	 * and count it (DROP_NO_PEER); else log it and send it to the
+	 * client. */
+	if (drop_bad_packet(&drops, buf, (size_t)n, "tun"))
 		return;
 	if (!have_client) {
 		drop_count(&drops, DROP_NO_PEER, "tun", buf, (size_t)n);
@@ -59,6 +72,7 @@ static void tun_to_client(int tun, int sock)
 	}
 	vpn_log_packet("From tun ==>", buf, (size_t)n);
 	vpn_send(sock, buf, (size_t)n, &client, &drops);
+	/* END SOLUTION */
 }
 
 int main(int argc, char *argv[])
@@ -73,8 +87,12 @@ int main(int argc, char *argv[])
 	vpn_signals();
 
 	sock = vpn_udp_bind(o.listen, o.port);
-	tun = vpn_tun_up(o.ifname, o.addr, o.mtu, ifname);
+	tun = vpn_tun_open(o.ifname, ifname);
 	log_info("Interface name: %s", ifname);
+	/* SOLUTION: give the interface its address (o.addr) and MTU (o.mtu)
+	 * and bring it up, as in Step 1: vpn_tun_config(). */
+	vpn_tun_config(ifname, o.addr, o.mtu);
+	/* END SOLUTION */
 	log_info("listening on %s:%u", o.listen, o.port);
 	vpn_check_forwarding();
 

@@ -195,14 +195,14 @@ start_tunnel() {
 	wait_for receiver 'listening on'
 	run on useru timeout 30 socat -u OPEN:"$OUT/sent" TCP:userv:5000
 	assert_success
-	wait "${STARTED[receiver]}"
+	wait_exit receiver 10
 	cmp "$OUT/sent" "$OUT/received"
 	# The other way: userv sends, useru receives.
 	start useru back socat -d -d -u TCP-LISTEN:5000,reuseaddr OPEN:"$OUT/back",creat,trunc
 	wait_for back 'listening on'
 	run on userv timeout 30 socat -u OPEN:"$OUT/sent" TCP:10.1.3.1:5000
 	assert_success
-	wait "${STARTED[back]}"
+	wait_exit back 10
 	cmp "$OUT/sent" "$OUT/back"
 	wait_for server 'From socket <==: IP / TCP 10\.1\.3\.1:[0-9]+ > 10\.1\.1\.2:5000 S$'
 }
