@@ -7,7 +7,9 @@ static const char *reason_str(int reason)
 {
 	switch (reason) {
 	case DROP_NO_PEER:
-		return "no client to send it to yet";
+		return "no client for its destination";
+	case DROP_SPOOFED:
+		return "inner source not in the tunnel's networks";
 	case DROP_NOT_SERVER:
 		return "not from the server";
 	case DROP_SEND_FAILED:

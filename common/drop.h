@@ -16,6 +16,7 @@
 enum drop_reason {
 	DROP_NO_PEER = PKT_NERR,	/* nowhere to send it yet */
 	DROP_NOT_SERVER,		/* a datagram not from our server */
+	DROP_SPOOFED,			/* inner source outside the tunnel */
 	DROP_SEND_FAILED,		/* the kernel refused to send it */
 	DROP_NREASONS
 };

@@ -16,6 +16,7 @@ struct flag {
 };
 
 static const struct flag flag_table[] = {
+	{ 'A', "network/prefix", "accept inner sources from this network too (repeat)" },
 	{ 'a', "address/prefix", "the TUN interface's address" },
 	{ 'i', "name", "the TUN interface's name (%d: a free number)" },
 	{ 'l', "address", "receive datagrams on this address only" },
@@ -58,7 +59,7 @@ static void usage(const char *prog, const char *flags, const struct opts *o,
 			fprintf(out, " [-%c%s%s]%s", flag_table[i].letter,
 				flag_table[i].arg ? " " : "",
 				flag_table[i].arg ? flag_table[i].arg : "",
-				flag_table[i].letter == 'r' ? "..." : "");
+				strchr("Ar", flag_table[i].letter) ? "..." : "");
 	fputc('\n', out);
 	for (i = 0; i < sizeof(flag_table) / sizeof(flag_table[0]); i++) {
 		const struct flag *f = &flag_table[i];
@@ -103,6 +104,13 @@ void opt_parse(int argc, char *argv[], const char *flags, struct opts *o)
 	getopt_string(flags, optstring, sizeof(optstring));
 	while ((c = getopt(argc, argv, optstring)) != -1) {
 		switch (c) {
+		case 'A':
+			if (o->nallow == OPT_MAX_ROUTES) {
+				log_error("at most %d networks", OPT_MAX_ROUTES);
+				exit(2);
+			}
+			o->allow[o->nallow++] = optarg;
+			break;
 		case 'a':
 			opt_cidr(optarg, &addr, &prefix);	/* check it now */
 			o->addr = optarg;

@@ -15,6 +15,8 @@
 
 /* Every flag of the kit; a program uses the ones it names. */
 struct opts {
+	const char *allow[OPT_MAX_ROUTES]; /* -A: more networks to serve */
+	int nallow;
 	const char *addr;	/* -a: the TUN interface's address/prefix */
 	const char *ifname;	/* -i: its name; "tun%d" takes a free number */
 	const char *listen;	/* -l: the address to receive datagrams on */
@@ -40,7 +42,7 @@ struct opts {
 
 /*
  * Read argv into o (which holds the defaults) accepting the flags in flags,
- * a subset of "ailmprsx" (-h is always accepted).  Returns only if all is
+ * a subset of "Aailmprsx" (-h is always accepted).  Returns only if all is
  * well: -h prints usage and exits 0, a mistake exits 2.
  */
 void opt_parse(int argc, char *argv[], const char *flags, struct opts *o);

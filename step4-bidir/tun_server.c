@@ -2,9 +2,14 @@
  * tun_server: Step 4, on server.  As in Step 3, packets from the tunnel go
  * into the TUN interface and on into lab1.  Now the replies come back: the
  * kernel routes 10.1.3.0/24 into the TUN interface, and the server sends each
- * packet it reads there to the client it last heard from.  Until a client
- * has spoken, there is nobody to send to: such packets are counted and
- * dropped.  select() waits on both descriptors at once.
+ * packet it reads there to the client whose tunnel address it is for.
+ * select() waits on both descriptors at once.
+ *
+ * The server keeps a table of its clients: the tunnel address each packet
+ * came from, and the UDP endpoint it came from.  Several clients can share
+ * one server, and a client that restarts on a new port is followed.  Only
+ * packets from the networks the server serves (those of its TUN interface,
+ * and -A networks) enter lab1: a forged source is dropped, not forwarded.
  *
  *   sudo common/lab server step4-bidir/tun_server
  */
@@ -13,22 +18,24 @@
 #include <sys/select.h>
 #include <unistd.h>
 
+#include "allow.h"
 #include "drop.h"
 #include "log.h"
 #include "opt.h"
+#include "peers.h"
 #include "pkt.h"
 #include "udp.h"
 #include "vpn.h"
 
 static uint8_t buf[PKT_BUFSIZE];
 static struct drops drops;
-/* SOLUTION: remember the client: where replies go, and whether there is
- * one yet. */
-static struct sockaddr_in client;
-static int have_client;
+/* SOLUTION: remember your clients (where the replies go), and which inner
+ * sources you accept from them. */
+static struct peers clients;
+static struct allow allowed;
 /* END SOLUTION */
 
-/* A datagram from the client: its packet goes into the TUN, to lab1. */
+/* A datagram from a client: its packet goes into the TUN, to lab1. */
 static void client_to_tun(int sock, int tun)
 {
 	struct sockaddr_in from;
@@ -38,40 +45,52 @@ static void client_to_tun(int sock, int tun)
 		return;
 	/* SOLUTION: as in Step 3: drop what is not an IP packet, log the
 	 * packet, write it into the TUN interface.  And remember the sender:
-	 * it is the client, where the replies must go. */
-	char from_str[UDP_ENDPOINT_STRLEN];
+	 * it is a client, where the replies must go.  (Better: accept only
+	 * sources in the tunnel's networks, allow_has(), and keep a table of
+	 * clients, peers_learn().) */
+	char from_str[UDP_ENDPOINT_STRLEN], src[64];
+	struct ip_info ip;
 
 	udp_endpoint_str(&from, from_str, sizeof(from_str));
 	if (drop_bad_packet(&drops, buf, (size_t)n, from_str))
 		return;
-	if (!have_client || !udp_endpoint_eq(&from, &client)) {
-		log_info("client is %s", from_str);
-		client = from;
-		have_client = 1;
+	ip_parse(buf, (size_t)n, &ip);
+	if (!allow_has(&allowed, &ip)) {
+		drop_count(&drops, DROP_SPOOFED, from_str, buf, (size_t)n);
+		return;
+	}
+	if (peers_learn(&clients, &ip, &from)) {
+		ip_addr_str(&ip, ip.src, src, sizeof(src));
+		log_info("client %s is at %s", src, from_str);
 	}
 	vpn_log_packet("From socket <==", buf, (size_t)n);
 	vpn_write(tun, buf, (size_t)n, &drops);
 	/* END SOLUTION */
 }
 
-/* A packet the kernel routed into the TUN: back to the client. */
+/* A packet the kernel routed into the TUN: back to its client. */
 static void tun_to_client(int tun, int sock)
 {
 	ssize_t n = vpn_read(tun, buf, sizeof(buf));
 
 	if (n < 0)
 		return;
-	/* SOLUTION: drop what is not an IP packet; with no client yet, drop
-	 * and count it (DROP_NO_PEER); else log it and send it to the
-	 * client. */
+	/* SOLUTION: drop what is not an IP packet; find the client it is
+	 * for (none yet: drop and count it, DROP_NO_PEER); log it and send
+	 * it to that client. */
+	const struct sockaddr_in *client;
+	struct ip_info ip;
+
 	if (drop_bad_packet(&drops, buf, (size_t)n, "tun"))
 		return;
-	if (!have_client) {
+	ip_parse(buf, (size_t)n, &ip);
+	client = peers_find(&clients, &ip);
+	if (!client) {
 		drop_count(&drops, DROP_NO_PEER, "tun", buf, (size_t)n);
 		return;
 	}
 	vpn_log_packet("From tun ==>", buf, (size_t)n);
-	vpn_send(sock, buf, (size_t)n, &client, &drops);
+	vpn_send(sock, buf, (size_t)n, client, &drops);
 	/* END SOLUTION */
 }
 
@@ -83,7 +102,7 @@ int main(int argc, char *argv[])
 	int tun, sock;
 
 	log_init();
-	opt_parse(argc, argv, "ailmp", &o);
+	opt_parse(argc, argv, "Aailmp", &o);
 	vpn_signals();
 
 	sock = vpn_udp_bind(o.listen, o.port);
@@ -92,6 +111,14 @@ int main(int argc, char *argv[])
 	/* SOLUTION: give the interface its address (o.addr) and MTU (o.mtu)
 	 * and bring it up, as in Step 1: vpn_tun_config(). */
 	vpn_tun_config(ifname, o.addr, o.mtu);
+	/* END SOLUTION */
+	/* SOLUTION: (better) the networks whose sources you accept: the
+	 * TUN interface's, and the -A ones (o.allow[]). */
+	allow_init(&allowed, ifname);
+	for (int i = 0; i < o.nallow; i++)
+		if (allow_add(&allowed, o.allow[i]) == -1)
+			log_fatal("bad network '%s' for -A: give one such as "
+				  "10.1.4.0/24 or fd00::/64", o.allow[i]);
 	/* END SOLUTION */
 	log_info("listening on %s:%u", o.listen, o.port);
 	vpn_check_forwarding();

@@ -1,0 +1,39 @@
+/*
+ * peers: a server's table of its clients.  Each tunnel address seen as the
+ * inner source of a packet from the tunnel maps to the UDP endpoint it came
+ * from, so that replies (looked up by their destination) go back to the
+ * right client, and a client that comes back on a new port is followed.
+ * When full, the entry seen longest ago makes room.
+ */
+#ifndef VPNLAB_PEERS_H
+#define VPNLAB_PEERS_H
+
+#include <netinet/in.h>
+#include <stdint.h>
+
+#include "pkt.h"
+
+#define PEERS_MAX 256
+
+struct peer {
+	int version;		/* 0: free slot */
+	uint8_t addr[16];	/* the client's tunnel address */
+	struct sockaddr_in endpoint;
+	unsigned long seen;	/* when last heard from, in learn() calls */
+};
+
+struct peers {
+	struct peer slot[PEERS_MAX];
+	unsigned long clock;
+};
+
+/* Remember that ip's source is at endpoint from.  Returns 1 if that is
+ * news (a new client, or one that moved), 0 if it was known. */
+int peers_learn(struct peers *t, const struct ip_info *ip,
+		const struct sockaddr_in *from);
+
+/* The endpoint of the client ip is for (its destination), or NULL. */
+const struct sockaddr_in *peers_find(const struct peers *t,
+				     const struct ip_info *ip);
+
+#endif
