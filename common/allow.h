@@ -3,14 +3,13 @@
  * the tunnel.  Without it, anyone who can reach UDP 9090 could put any
  * packet into the private LAN, with any source.  The networks are those
  * configured on the server's TUN interface (read again when an address
- * misses, at most once a second) and any added with allow_add().
+ * misses, at most ten times a second) and any added with allow_add().
  */
 #ifndef VPNLAB_ALLOW_H
 #define VPNLAB_ALLOW_H
 
 #include <net/if.h>
 #include <stdint.h>
-#include <time.h>
 
 #include "pkt.h"
 
@@ -28,7 +27,7 @@ struct allow {
 	struct prefix iface[ALLOW_MAX];	/* read from the interface */
 	int niface;
 	char ifname[IFNAMSIZ];
-	time_t read_at;
+	long read_at_ms;		/* monotonic */
 };
 
 /* Start with the networks of interface ifname (read now). */
