@@ -8,6 +8,7 @@
 #   make up/down    the lab topology (root); common/lab has more
 #   make deps       install the Debian packages the kit needs (root)
 #   make handout    the students' copy, solutions replaced by TODOs (dist/)
+#   make bench      what the tunnel costs: throughput and RTT table (root)
 #   SAN=1           build with AddressSanitizer and UBSan
 STEPS = step1-tun step2-udp step3-server step4-bidir
 
@@ -36,6 +37,10 @@ demo: deps
 handout:
 	common/handout
 
+bench: deps
+	$(MAKE) all
+	common/bench
+
 test: deps
 	grading/run-tests
 
@@ -47,6 +52,6 @@ grade-all: deps
 
 clean:
 	for d in common grading $(STEPS); do $(MAKE) -C $$d clean || exit 1; done
-	rm -rf grading/out dist
+	rm -rf grading/out dist bench.csv
 
-.PHONY: all common $(STEPS) deps up down demo test grade grade-all handout clean
+.PHONY: all common $(STEPS) deps up down demo test grade grade-all handout bench clean

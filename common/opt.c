@@ -8,6 +8,7 @@
 #include "log.h"
 #include "opt.h"
 #include "pkt.h"
+#include "vpn.h"
 
 struct flag {
 	char letter;
@@ -20,8 +21,9 @@ static const struct flag flag_table[] = {
 	{ 'a', "address/prefix", "the TUN interface's address" },
 	{ 'i', "name", "the TUN interface's name (%d: a free number)" },
 	{ 'l', "address", "receive datagrams on this address only" },
-	{ 'm', "mtu", "the TUN interface's MTU [the kernel's: 1500]" },
+	{ 'm', "mtu", "the TUN interface's MTU" },
 	{ 'p', "port", "the server's UDP port" },
+	{ 'q', NULL, "quiet: no log line per packet" },
 	{ 'r', "network/prefix", "route this network into the TUN (repeat)" },
 	{ 's', "server", "the server, by name or IPv4 address" },
 	{ 'x', NULL, "the handout's experiment: send packets back from 1.2.3.4" },
@@ -137,6 +139,10 @@ void opt_parse(int argc, char *argv[], const char *flags, struct opts *o)
 			break;
 		case 's':
 			o->server = optarg;
+			break;
+		case 'q':
+			o->quiet = 1;
+			vpn_log_packets = 0;
 			break;
 		case 'x':
 			o->experiment = 1;

@@ -26,23 +26,36 @@ struct opts {
 	int nroutes;
 	const char *server;	/* -s: the server's name or address */
 	int experiment;		/* -x: tun_ping's 1.2.3.4 experiment */
+	int quiet;		/* -q: no per-packet log lines */
 };
+
+/*
+ * The default TUN MTU of a tunnel end: 1472 bytes.  An inner packet becomes
+ * the payload of a datagram 28 bytes larger (20 of IPv4 header, 8 of UDP),
+ * and 1472 + 28 = 1500 fits the LAN's MTU whole.  At the kernel's 1500, a
+ * full-sized inner packet makes a 1528-byte datagram that leaves in two
+ * fragments: twice the packets for the same data, and a lost fragment
+ * loses both.
+ */
+#define OPTS_TUNNEL_MTU 1472
 
 /* The handout's defaults: the client's end of the tunnel and the server's. */
 #define OPTS_CLIENT                                                          \
 	{                                                                    \
 		.addr = "10.1.3.1/24", .ifname = "tun%d",                    \
-		.listen = "0.0.0.0", .port = 9090, .server = "10.1.2.3",     \
+		.listen = "0.0.0.0", .mtu = OPTS_TUNNEL_MTU, .port = 9090,   \
+		.server = "10.1.2.3",                                        \
 	}
 #define OPTS_SERVER                                                          \
 	{                                                                    \
 		.addr = "10.1.3.2/24", .ifname = "tun%d",                    \
-		.listen = "0.0.0.0", .port = 9090, .server = "10.1.2.3",     \
+		.listen = "0.0.0.0", .mtu = OPTS_TUNNEL_MTU, .port = 9090,   \
+		.server = "10.1.2.3",                                        \
 	}
 
 /*
  * Read argv into o (which holds the defaults) accepting the flags in flags,
- * a subset of "Aailmprsx" (-h is always accepted).  Returns only if all is
+ * a subset of "Aailmpqrsx" (-h is always accepted).  Returns only if all is
  * well: -h prints usage and exits 0, a mistake exits 2.
  */
 void opt_parse(int argc, char *argv[], const char *flags, struct opts *o);

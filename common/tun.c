@@ -107,6 +107,16 @@ int tun_set_mtu(const char *ifname, int mtu)
 	return ifreq_ioctl(SIOCSIFMTU, &ifr);
 }
 
+int tun_set_txqueuelen(const char *ifname, int qlen)
+{
+	struct ifreq ifr;
+
+	if (ifreq_init(&ifr, ifname) == -1)
+		return -1;
+	ifr.ifr_qlen = qlen;
+	return ifreq_ioctl(SIOCSIFTXQLEN, &ifr);
+}
+
 int tun_set_up(const char *ifname)
 {
 	struct ifreq ifr;

@@ -25,6 +25,9 @@ int tun_set_addr(const char *ifname, struct in_addr addr, int prefix);
 /* Set ifname's MTU in bytes. */
 int tun_set_mtu(const char *ifname, int mtu);
 
+/* Set ifname's transmit queue length in packets ("ip link set txqueuelen"). */
+int tun_set_txqueuelen(const char *ifname, int qlen);
+
 /* Bring ifname up, as "ip link set dev IFNAME up" does. */
 int tun_set_up(const char *ifname);
 

@@ -33,6 +33,17 @@ int udp_bind(const char *addr, uint16_t port)
 	return fd;
 }
 
+int udp_set_buffers(int fd, int size)
+{
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) == -1 &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size)) == -1)
+		return -1;
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) == -1 &&
+	    setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size)) == -1)
+		return -1;
+	return 0;
+}
+
 int udp_resolve(const char *host, uint16_t port, struct sockaddr_in *out)
 {
 	struct addrinfo hints = {

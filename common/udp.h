@@ -22,6 +22,13 @@
 int udp_bind(const char *addr, uint16_t port);
 
 /*
+ * Ask for socket buffers of size bytes each way.  As root the system's
+ * limit (net.core.rmem_max) is lifted; else the kernel caps the request.
+ * Returns 0, or -1 if even the capped request failed.
+ */
+int udp_set_buffers(int fd, int size);
+
+/*
  * Resolve host (a name or a dotted address) to an IPv4 endpoint with port.
  * Returns 0, or a getaddrinfo(3) error code: gai_strerror() describes it.
  */

@@ -1,7 +1,9 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -56,6 +58,9 @@ void vpn_tun_config(const char *ifname, const char *cidr, int mtu)
 	if (tun_set_addr(ifname, addr, prefix) == -1)
 		log_fatal("cannot give %s the address %s: %s", ifname, cidr,
 			  strerror(errno));
+	if (tun_set_txqueuelen(ifname, VPN_TXQUEUELEN) == -1)
+		log_fatal("cannot set the queue length of %s: %s", ifname,
+			  strerror(errno));
 	if (mtu > 0 && tun_set_mtu(ifname, mtu) == -1)
 		log_fatal("cannot set the MTU of %s to %d: %s", ifname, mtu,
 			  strerror(errno));
@@ -97,8 +102,12 @@ int vpn_udp_bind(const char *addr, uint16_t port)
 {
 	int fd = udp_bind(addr, port);
 
-	if (fd != -1)
+	if (fd != -1) {
+		if (udp_set_buffers(fd, VPN_SOCKET_BUFFER) == -1)
+			log_warn("socket buffers: %s (the tunnel will be slower)",
+				 strerror(errno));
 		return fd;
+	}
 	if (errno == EADDRINUSE)
 		log_fatal("cannot bind UDP port %u: it is in use — stop the "
 			  "program using it (ss -ulpn shows it) or choose "
@@ -118,11 +127,19 @@ void vpn_resolve(const char *host, uint16_t port, struct sockaddr_in *peer)
 			  "an IPv4 address", host, gai_strerror(err));
 }
 
+void vpn_nonblocking(int fd)
+{
+	int flags = fcntl(fd, F_GETFL);
+
+	if (flags == -1 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1)
+		log_fatal("fcntl O_NONBLOCK: %s", strerror(errno));
+}
+
 ssize_t vpn_read(int tun, uint8_t *buf, size_t size)
 {
 	ssize_t n = read(tun, buf, size);
 
-	if (n == -1 && errno != EINTR)
+	if (n == -1 && errno != EINTR && errno != EAGAIN)
 		log_fatal("read from the TUN interface: %s", strerror(errno));
 	return n;
 }
@@ -132,7 +149,7 @@ ssize_t vpn_recv(int sock, uint8_t *buf, size_t size,
 {
 	ssize_t n = udp_recv(sock, buf, size, from);
 
-	if (n == -1 && errno != EINTR)
+	if (n == -1 && errno != EINTR && errno != EAGAIN)
 		log_fatal("receive from the UDP socket: %s", strerror(errno));
 	return n;
 }
@@ -159,10 +176,43 @@ void vpn_write(int tun, const uint8_t *buf, size_t len, struct drops *drops)
 	drop_count(drops, DROP_SEND_FAILED, "the socket", buf, len);
 }
 
+int vpn_log_packets = 1;
+
+static time_t monotonic_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+/* Whether this packet may have its own line; says when lines are held. */
+static int log_rate_allows(void)
+{
+	static time_t second;
+	static unsigned long lines, held;
+	time_t now = monotonic_seconds();
+
+	if (now != second) {
+		if (held)
+			log_info("... and %lu more packets in %ld s, not logged "
+				 "one by one (traffic too fast; -q: none)",
+				 held, (long)(now - second));
+		second = now;
+		lines = held = 0;
+	}
+	if (lines++ < VPN_LOG_BURST)
+		return 1;
+	held++;
+	return 0;
+}
+
 void vpn_log_packet(const char *prefix, const uint8_t *buf, size_t len)
 {
 	char line[PKT_SUMMARY_MAX];
 
+	if (!vpn_log_packets || !log_rate_allows())
+		return;
 	pkt_summary(buf, len, line, sizeof(line));
 	if (prefix)
 		log_info("%s: %s", prefix, line);

@@ -34,7 +34,10 @@ void vpn_signals(void);
 int vpn_tun_open(const char *pattern, char name[IFNAMSIZ]);
 
 /* Give ifname the address cidr ("10.1.3.1/24"), set its MTU when mtu > 0,
- * and bring it up: "ip addr add" and "ip link set up" in one call. */
+ * and bring it up: "ip addr add" and "ip link set up" in one call.  Its
+ * queue holds VPN_TXQUEUELEN packets: a TUN's default, 500, overflows in the
+ * bursts that TCP sends, and every packet dropped there costs a resend. */
+#define VPN_TXQUEUELEN 1000
 void vpn_tun_config(const char *ifname, const char *cidr, int mtu);
 
 /* Route cidr ("10.1.1.0/24") through interface ifname, and say so. */
@@ -43,7 +46,9 @@ void vpn_route(const char *ifname, const char *cidr);
 /* Warn if this host does not forward IPv4, which a VPN server must do. */
 void vpn_check_forwarding(void);
 
-/* A UDP socket bound to addr (NULL: all addresses) and port. */
+/* A UDP socket bound to addr (NULL: all addresses) and port, with room
+ * for bursts (VPN_SOCKET_BUFFER bytes each way). */
+#define VPN_SOCKET_BUFFER (4 << 20)
 int vpn_udp_bind(const char *addr, uint16_t port);
 
 /* Resolve host:port, the far end of the tunnel, into peer. */
@@ -51,15 +56,24 @@ void vpn_resolve(const char *host, uint16_t port, struct sockaddr_in *peer);
 
 /*
  * Read one packet from a TUN descriptor.  Returns its length, or -1 when a
- * signal interrupted the wait (check vpn_stop); other errors end the program.
+ * signal interrupted the wait (check vpn_stop) or, on a descriptor made
+ * non-blocking, when no packet is waiting; other errors end the program.
  */
 ssize_t vpn_read(int tun, uint8_t *buf, size_t size);
 
 /*
  * Receive one datagram and its sender.  Returns its real length, which is
  * larger than size if it did not fit (drop it as oversize), or -1 when a
- * signal interrupted the wait; other errors end the program.
+ * signal interrupted the wait or no datagram is waiting on a non-blocking
+ * descriptor; other errors end the program.
  */
+
+/* Make fd non-blocking, so that a loop can take every packet waiting after
+ * one select() and stop when there is none. */
+void vpn_nonblocking(int fd);
+
+/* How many packets a loop takes from one descriptor per select(). */
+#define VPN_BATCH 64
 ssize_t vpn_recv(int sock, uint8_t *buf, size_t size,
 		 struct sockaddr_in *from);
 
@@ -74,8 +88,17 @@ void vpn_send(int sock, const uint8_t *buf, size_t len,
 /* Write one packet into the TUN interface; a refusal is counted in drops. */
 void vpn_write(int tun, const uint8_t *buf, size_t len, struct drops *drops);
 
-/* Log "prefix: summary" for one packet (just the summary if prefix is
- * NULL), as the handout's programs do. */
+/* Per-packet log lines: 1 (default) or 0 (-q). */
+extern int vpn_log_packets;
+
+/*
+ * Log "prefix: summary" for one packet (just the summary if prefix is
+ * NULL), as the handout's programs do.  While traffic is slow every packet
+ * gets its line; past VPN_LOG_BURST lines in a second the rest of that
+ * second is only counted, and one line says how many: printing must not be
+ * what limits a tunnel's speed.
+ */
+#define VPN_LOG_BURST 20
 void vpn_log_packet(const char *prefix, const uint8_t *buf, size_t len);
 
 #endif

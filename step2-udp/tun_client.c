@@ -30,7 +30,7 @@ int main(int argc, char *argv[])
 	int tun, sock, i;
 
 	log_init();
-	opt_parse(argc, argv, "aimprs", &o);
+	opt_parse(argc, argv, "aimpqrs", &o);
 	vpn_signals();
 
 	vpn_resolve(o.server, o.port, &server);

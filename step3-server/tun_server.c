@@ -28,7 +28,7 @@ int main(int argc, char *argv[])
 	int tun, sock;
 
 	log_init();
-	opt_parse(argc, argv, "ailmp", &o);
+	opt_parse(argc, argv, "ailmpq", &o);
 	vpn_signals();
 
 	sock = vpn_udp_bind(o.listen, o.port);

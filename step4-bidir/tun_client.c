@@ -21,45 +21,55 @@
 static uint8_t buf[PKT_BUFSIZE];
 static struct drops drops;
 
-/* A packet from useru's kernel: into the tunnel, to the server. */
+/*
+ * Packets from useru's kernel: into the tunnel, to the server.  select()
+ * said at least one is waiting; take all that are (up to VPN_BATCH), so
+ * that one select() serves a burst of packets, not one.
+ */
 static void tun_to_server(int tun, int sock, const struct sockaddr_in *server)
 {
-	ssize_t n = vpn_read(tun, buf, sizeof(buf));
+	for (int i = 0; i < VPN_BATCH; i++) {
+		ssize_t n = vpn_read(tun, buf, sizeof(buf));
 
-	if (n < 0)
-		return;
-	/* SOLUTION: as in Step 2: drop what is not an IP packet, log the
-	 * packet, send it to the server. */
-	if (drop_bad_packet(&drops, buf, (size_t)n, "tun"))
-		return;
-	vpn_log_packet("From tun ==>", buf, (size_t)n);
-	vpn_send(sock, buf, (size_t)n, server, &drops);
-	/* END SOLUTION */
+		if (n < 0)
+			return;		/* none left */
+		/* SOLUTION: as in Step 2: drop what is not an IP packet, log
+		 * the packet, send it to the server. */
+		if (drop_bad_packet(&drops, buf, (size_t)n, "tun"))
+			continue;
+		vpn_log_packet("From tun ==>", buf, (size_t)n);
+		vpn_send(sock, buf, (size_t)n, server, &drops);
+		/* END SOLUTION */
+	}
 }
 
-/* A datagram from the server: its packet goes to useru's kernel. */
+/* Datagrams from the server: their packets go to useru's kernel. */
 static void server_to_tun(int sock, int tun, const struct sockaddr_in *server)
 {
-	struct sockaddr_in from;
-	ssize_t n = vpn_recv(sock, buf, sizeof(buf), &from);
+	for (int i = 0; i < VPN_BATCH; i++) {
+		struct sockaddr_in from;
+		ssize_t n = vpn_recv(sock, buf, sizeof(buf), &from);
 
-	if (n < 0)
-		return;
-	/* SOLUTION: take datagrams from the server only (udp_endpoint_eq();
-	 * drop_count() the others as DROP_NOT_SERVER), drop what is not an
-	 * IP packet, log the packet and write it into the TUN interface. */
-	char from_str[UDP_ENDPOINT_STRLEN];
+		if (n < 0)
+			return;		/* none left */
+		/* SOLUTION: take datagrams from the server only
+		 * (udp_endpoint_eq(); drop_count() the others as
+		 * DROP_NOT_SERVER), drop what is not an IP packet, log the
+		 * packet and write it into the TUN interface. */
+		if (!udp_endpoint_eq(&from, server)) {
+			char from_str[UDP_ENDPOINT_STRLEN];
 
-	udp_endpoint_str(&from, from_str, sizeof(from_str));
-	if (!udp_endpoint_eq(&from, server)) {
-		drop_count(&drops, DROP_NOT_SERVER, from_str, buf, (size_t)n);
-		return;
+			udp_endpoint_str(&from, from_str, sizeof(from_str));
+			drop_count(&drops, DROP_NOT_SERVER, from_str, buf,
+				   (size_t)n);
+			continue;
+		}
+		if (drop_bad_packet(&drops, buf, (size_t)n, "the server"))
+			continue;
+		vpn_log_packet("From socket <==", buf, (size_t)n);
+		vpn_write(tun, buf, (size_t)n, &drops);
+		/* END SOLUTION */
 	}
-	if (drop_bad_packet(&drops, buf, (size_t)n, from_str))
-		return;
-	vpn_log_packet("From socket <==", buf, (size_t)n);
-	vpn_write(tun, buf, (size_t)n, &drops);
-	/* END SOLUTION */
 }
 
 int main(int argc, char *argv[])
@@ -71,13 +81,15 @@ int main(int argc, char *argv[])
 	int tun, sock, i;
 
 	log_init();
-	opt_parse(argc, argv, "aimprs", &o);
+	opt_parse(argc, argv, "aimpqrs", &o);
 	vpn_signals();
 
 	vpn_resolve(o.server, o.port, &server);
 	sock = vpn_udp_bind(NULL, 0);
 	tun = vpn_tun_open(o.ifname, ifname);
 	log_info("Interface name: %s", ifname);
+	vpn_nonblocking(tun);
+	vpn_nonblocking(sock);
 	/* SOLUTION: give the interface its address (o.addr) and MTU (o.mtu)
 	 * and bring it up, as in Step 1: vpn_tun_config(). */
 	vpn_tun_config(ifname, o.addr, o.mtu);

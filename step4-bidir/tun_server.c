@@ -35,14 +35,9 @@ static struct peers clients;
 static struct allow allowed;
 /* END SOLUTION */
 
-/* A datagram from a client: its packet goes into the TUN, to lab1. */
-static void client_to_tun(int sock, int tun)
+/* One datagram of n bytes in buf, from a client at from. */
+static void client_packet(int tun, const struct sockaddr_in *from, size_t n)
 {
-	struct sockaddr_in from;
-	ssize_t n = vpn_recv(sock, buf, sizeof(buf), &from);
-
-	if (n < 0)
-		return;
 	/* SOLUTION: as in Step 3: drop what is not an IP packet, log the
 	 * packet, write it into the TUN interface.  And remember the sender:
 	 * it is a client, where the replies must go.  (Better: accept only
@@ -50,48 +45,74 @@ static void client_to_tun(int sock, int tun)
 	 * clients, peers_learn().) */
 	char from_str[UDP_ENDPOINT_STRLEN], src[64];
 	struct ip_info ip;
+	enum pkt_err err = ip_parse(buf, n, &ip);
 
-	udp_endpoint_str(&from, from_str, sizeof(from_str));
-	if (drop_bad_packet(&drops, buf, (size_t)n, from_str))
-		return;
-	ip_parse(buf, (size_t)n, &ip);
-	if (!allow_has(&allowed, &ip)) {
-		drop_count(&drops, DROP_SPOOFED, from_str, buf, (size_t)n);
+	if (err != PKT_OK || !allow_has(&allowed, &ip)) {
+		udp_endpoint_str(from, from_str, sizeof(from_str));
+		drop_count(&drops, err != PKT_OK ? (int)err : DROP_SPOOFED,
+			   from_str, buf, n);
 		return;
 	}
-	if (peers_learn(&clients, &ip, &from)) {
+	if (peers_learn(&clients, &ip, from)) {
+		udp_endpoint_str(from, from_str, sizeof(from_str));
 		ip_addr_str(&ip, ip.src, src, sizeof(src));
 		log_info("client %s is at %s", src, from_str);
 	}
-	vpn_log_packet("From socket <==", buf, (size_t)n);
-	vpn_write(tun, buf, (size_t)n, &drops);
+	vpn_log_packet("From socket <==", buf, n);
+	vpn_write(tun, buf, n, &drops);
 	/* END SOLUTION */
 }
 
-/* A packet the kernel routed into the TUN: back to its client. */
-static void tun_to_client(int tun, int sock)
+/*
+ * Datagrams from clients: their packets go into the TUN, to lab1.  select()
+ * said at least one is waiting; take all that are (up to VPN_BATCH).
+ */
+static void client_to_tun(int sock, int tun)
 {
-	ssize_t n = vpn_read(tun, buf, sizeof(buf));
+	for (int i = 0; i < VPN_BATCH; i++) {
+		struct sockaddr_in from;
+		ssize_t n = vpn_recv(sock, buf, sizeof(buf), &from);
 
-	if (n < 0)
-		return;
+		if (n < 0)
+			return;		/* none left */
+		client_packet(tun, &from, (size_t)n);
+	}
+}
+
+/* One packet of n bytes in buf, read from the TUN. */
+static void tun_packet(int sock, size_t n)
+{
 	/* SOLUTION: drop what is not an IP packet; find the client it is
 	 * for (none yet: drop and count it, DROP_NO_PEER); log it and send
 	 * it to that client. */
 	const struct sockaddr_in *client;
 	struct ip_info ip;
+	enum pkt_err err = ip_parse(buf, n, &ip);
 
-	if (drop_bad_packet(&drops, buf, (size_t)n, "tun"))
-		return;
-	ip_parse(buf, (size_t)n, &ip);
-	client = peers_find(&clients, &ip);
-	if (!client) {
-		drop_count(&drops, DROP_NO_PEER, "tun", buf, (size_t)n);
+	if (err != PKT_OK) {
+		drop_count(&drops, err, "tun", buf, n);
 		return;
 	}
-	vpn_log_packet("From tun ==>", buf, (size_t)n);
-	vpn_send(sock, buf, (size_t)n, client, &drops);
+	client = peers_find(&clients, &ip);
+	if (!client) {
+		drop_count(&drops, DROP_NO_PEER, "tun", buf, n);
+		return;
+	}
+	vpn_log_packet("From tun ==>", buf, n);
+	vpn_send(sock, buf, n, client, &drops);
 	/* END SOLUTION */
+}
+
+/* Packets the kernel routed into the TUN: back to their clients. */
+static void tun_to_client(int tun, int sock)
+{
+	for (int i = 0; i < VPN_BATCH; i++) {
+		ssize_t n = vpn_read(tun, buf, sizeof(buf));
+
+		if (n < 0)
+			return;		/* none left */
+		tun_packet(sock, (size_t)n);
+	}
 }
 
 int main(int argc, char *argv[])
@@ -102,12 +123,14 @@ int main(int argc, char *argv[])
 	int tun, sock;
 
 	log_init();
-	opt_parse(argc, argv, "Aailmp", &o);
+	opt_parse(argc, argv, "Aailmpq", &o);
 	vpn_signals();
 
 	sock = vpn_udp_bind(o.listen, o.port);
 	tun = vpn_tun_open(o.ifname, ifname);
 	log_info("Interface name: %s", ifname);
+	vpn_nonblocking(tun);
+	vpn_nonblocking(sock);
 	/* SOLUTION: give the interface its address (o.addr) and MTU (o.mtu)
 	 * and bring it up, as in Step 1: vpn_tun_config(). */
 	vpn_tun_config(ifname, o.addr, o.mtu);
