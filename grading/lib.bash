@@ -112,6 +112,32 @@ capture() {
 	wait_for "$name" "listening on"
 }
 
+# transfer FROM TO ADDRESS FILE COPY: send FILE over TCP from host FROM to
+# port 5000 of ADDRESS on host TO, written there as COPY; fails unless COPY
+# is FILE byte for byte.  socat, not iperf3 -F: iperf3 3.12 loses data with
+# -F when a send is partial, which a tunnel makes common.
+transfer() {
+	local from=$1 to=$2 addr=$3 file=$4 copy=$5 name=receiver-$to
+
+	start "$to" "$name" socat -d -d -u TCP-LISTEN:5000,reuseaddr OPEN:"$copy",creat,trunc
+	wait_for "$name" 'listening on'
+	on "$from" timeout 30 socat -u OPEN:"$file" TCP:"$addr":5000,connect-timeout=5 ||
+		fail "the TCP transfer from $from to $addr failed"
+	wait_exit "$name" 10 || true
+	cmp "$file" "$copy" || fail "$copy is not $file: the bytes did not arrive intact"
+}
+
+# leftovers PATTERN: the namespaces and grader work trees whose names match
+# PATTERN (an ERE), one per line.  A test that must leave nothing compares
+# this with what it was before the test, never with nothing: a student's
+# topology or an earlier run's remains are none of its business.
+leftovers() {
+	{
+		ip netns list | awk '{print $1}'
+		ls -d /tmp/vpnlab-grade.* 2>/dev/null
+	} | grep -E -- "$1" | sort || true
+}
+
 # Routes and forwarding of a working Step 4 (../shared/README.md).
 tunnel_routes() {
 	on server sysctl -qw net.ipv4.ip_forward=1

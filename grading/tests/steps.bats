@@ -189,21 +189,8 @@ start_tunnel() {
 @test "step 4: TCP through the tunnel: 4 MB from useru arrive intact on userv, and back" {
 	start_tunnel
 	head -c 4000000 /dev/urandom >"$OUT/sent"
-	# socat, not iperf3 -F: iperf3 3.12 loses data with -F when a send is
-	# partial, which a tunnel makes common.
-	start userv receiver socat -d -d -u TCP-LISTEN:5000,reuseaddr OPEN:"$OUT/received",creat,trunc
-	wait_for receiver 'listening on'
-	run on useru timeout 30 socat -u OPEN:"$OUT/sent" TCP:userv:5000
-	assert_success
-	wait_exit receiver 10
-	cmp "$OUT/sent" "$OUT/received"
-	# The other way: userv sends, useru receives.
-	start useru back socat -d -d -u TCP-LISTEN:5000,reuseaddr OPEN:"$OUT/back",creat,trunc
-	wait_for back 'listening on'
-	run on userv timeout 30 socat -u OPEN:"$OUT/sent" TCP:10.1.3.1:5000
-	assert_success
-	wait_exit back 10
-	cmp "$OUT/sent" "$OUT/back"
+	transfer useru userv userv "$OUT/sent" "$OUT/received"
+	transfer userv useru 10.1.3.1 "$OUT/sent" "$OUT/back"	# and back
 	wait_for server 'From socket <==: IP / TCP 10\.1\.3\.1:[0-9]+ > 10\.1\.1\.2:5000 S$'
 }
 
