@@ -4,7 +4,8 @@
 load ../lib
 
 @test "bench: a short run prints the table and the CSV, and leaves nothing" {
-	local csv=$BATS_TEST_TMPDIR/bench.csv
+	local csv=$BATS_TEST_TMPDIR/bench.csv before
+	before=$(leftovers '^bench')
 	run "$KIT/common/bench" -t 1 -n 1 -o "$csv" direct step4 socat
 	assert_success
 	assert_line --regexp '^direct routing through server +[0-9]+ +1\.00 +[0-9.]+ +[0-9.]+$'
@@ -13,6 +14,6 @@ load ../lib
 	run cat "$csv"
 	assert_line 'path,mbit_s,ratio_direct,ratio_socat,rtt_ms'
 	assert_line --regexp '^step4,[0-9.]+,[0-9.]+,[0-9.]+,[0-9.]+$'
-	run bash -c "ip netns list | grep -c '^bench'"
-	assert_output 0
+	run leftovers '^bench'
+	assert_output "$before"
 }

@@ -7,6 +7,8 @@ load ../lib
 
 GRADE=$KIT/grading/grade
 
+setup() { before=$(leftovers '^vg|vpnlab-grade'); }
+
 # A submission folder: the kit's step directories, as a student hands in.
 make_submission() {
 	local dir=$1 step
@@ -40,11 +42,11 @@ assert_loses_exactly() {
 	done <<<"$expected"
 }
 
+# No namespace or work tree of a grading run is left that was not there
+# before the test.
 no_namespace_left() {
-	run bash -c "ip netns list | grep -c '^vg'"
-	assert_output 0
-	run bash -c "ls -d /tmp/vpnlab-grade.* 2>/dev/null | wc -l"
-	assert_output 0
+	run leftovers '^vg|vpnlab-grade'
+	assert_output "$before"
 }
 
 @test "grader: the reference solutions score 100/100 under sanitizers, with results.json, JUnit and evidence" {

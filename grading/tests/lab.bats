@@ -130,14 +130,15 @@ netns_of_prefix() { ip netns list | awk '{print $1}' | grep -c "^$1" || true; }
 }
 
 @test "lab: down removes namespaces, name files and processes; a second down succeeds" {
-	on userv sleep 100 &
+	# A sleep no one else runs, so that pgrep finds only ours.
+	on userv sleep "100.$$" &
 	local sleeper=$!
 	lab down
 	[ "$(netns_of_prefix "$PREFIX")" -eq 0 ]
 	run ls /etc/netns
 	refute_output --partial "$PREFIX"
 	wait "$sleeper" || true
-	run pgrep -f 'sleep 100'
+	run pgrep -fx "sleep 100.$$"
 	assert_failure
 	run lab down
 	assert_success
