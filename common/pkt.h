@@ -75,6 +75,14 @@ int tcp_parse(const uint8_t *l4, size_t len, struct ports_info *ports);
  */
 uint16_t in_cksum(const void *data, size_t len);
 
+/*
+ * The same in pieces: in_cksum_add() adds len bytes to a running sum (start
+ * at 0, or at a pseudo-header's sum; every piece but the last of even
+ * length), in_cksum_fold() turns the sum into the checksum to store.
+ */
+uint32_t in_cksum_add(uint32_t sum, const void *data, size_t len);
+uint16_t in_cksum_fold(uint32_t sum);
+
 /* Write a one-line description of buf into out (always terminated). */
 void pkt_summary(const uint8_t *buf, size_t len, char *out, size_t outlen);
 
