@@ -1,5 +1,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,7 @@ struct flag {
 static const struct flag flag_table[] = {
 	{ 'A', "network/prefix", "accept inner sources from this network too (repeat)" },
 	{ 'a', "address/prefix", "the TUN interface's address" },
+	{ 'f', NULL, "fast path: TUN offloads, UDP GSO/GRO (also --fast)" },
 	{ 'i', "name", "the TUN interface's name (%d: a free number)" },
 	{ 'l', "address", "receive datagrams on this address only" },
 	{ 'm', "mtu", "the TUN interface's MTU" },
@@ -103,8 +105,17 @@ void opt_parse(int argc, char *argv[], const char *flags, struct opts *o)
 	struct in_addr addr;
 	int c, prefix = 0;
 
+	/* --fast is -f by its long name; --help is -h. */
+	static const struct option longopts[] = {
+		{ "fast", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+
 	getopt_string(flags, optstring, sizeof(optstring));
-	while ((c = getopt(argc, argv, optstring)) != -1) {
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+		if (c != 'h' && !strchr(flags, c))
+			c = '?';	/* a long name for a flag we lack */
 		switch (c) {
 		case 'A':
 			if (o->nallow == OPT_MAX_ROUTES) {
@@ -116,6 +127,10 @@ void opt_parse(int argc, char *argv[], const char *flags, struct opts *o)
 		case 'a':
 			opt_cidr(optarg, &addr, &prefix);	/* check it now */
 			o->addr = optarg;
+			break;
+		case 'f':
+			o->fast = 1;
+			vpn_fast = 1;
 			break;
 		case 'i':
 			o->ifname = optarg;

@@ -18,6 +18,7 @@ struct opts {
 	const char *allow[OPT_MAX_ROUTES]; /* -A: more networks to serve */
 	int nallow;
 	const char *addr;	/* -a: the TUN interface's address/prefix */
+	int fast;		/* -f, --fast: the fast path (common/fast.h) */
 	const char *ifname;	/* -i: its name; "tun%d" takes a free number */
 	const char *listen;	/* -l: the address to receive datagrams on */
 	int mtu;		/* -m: the TUN interface's MTU; 0: kernel's */
@@ -55,7 +56,7 @@ struct opts {
 
 /*
  * Read argv into o (which holds the defaults) accepting the flags in flags,
- * a subset of "Aailmpqrsx" (-h is always accepted).  Returns only if all is
+ * a subset of "Aafilmpqrsx" (-h is always accepted).  Returns only if all is
  * well: -h prints usage and exits 0, a mistake exits 2.
  */
 void opt_parse(int argc, char *argv[], const char *flags, struct opts *o);

@@ -36,19 +36,15 @@ static int ifreq_ioctl(unsigned long request, struct ifreq *ifr)
 	return ret;
 }
 
-/*
- * IFF_NO_PI: hand us bare IP packets, without the 4-byte packet-info
- * header (flags and protocol) that the kernel would otherwise prepend; the
- * wire format of the lab is the bare packet.
- */
-int tun_open(const char *pattern, char name[IFNAMSIZ])
+/* TUNSETIFF on a new descriptor of /dev/net/tun, with the given flags. */
+static int tun_attach(const char *pattern, char name[IFNAMSIZ], short flags)
 {
 	struct ifreq ifr;
 	int fd, saved;
 
 	if (ifreq_init(&ifr, pattern) == -1)
 		return -1;
-	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	ifr.ifr_flags = flags;
 	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
 	if (fd == -1)
 		return -1;
@@ -59,6 +55,40 @@ int tun_open(const char *pattern, char name[IFNAMSIZ])
 		return -1;
 	}
 	memcpy(name, ifr.ifr_name, IFNAMSIZ);
+	return fd;
+}
+
+/*
+ * IFF_NO_PI: hand us bare IP packets, without the 4-byte packet-info
+ * header (flags and protocol) that the kernel would otherwise prepend; the
+ * wire format of the lab is the bare packet.
+ */
+int tun_open(const char *pattern, char name[IFNAMSIZ])
+{
+	return tun_attach(pattern, name, IFF_TUN | IFF_NO_PI);
+}
+
+/*
+ * IFF_VNET_HDR puts a virtio-net header before every packet, through which
+ * the kernel says "this is a TSO super-packet, cut it at gso_size" or "the
+ * checksum at csum_start + csum_offset is still to be done".  TUNSETOFFLOAD
+ * says what we accept: packets whose checksum is left to us (TUN_F_CSUM)
+ * and IPv4 TCP super-packets (TUN_F_TSO4).
+ */
+int tun_open_offload(const char *pattern, char name[IFNAMSIZ])
+{
+	int fd, saved, hdr_len = TUN_VNET_HDR_LEN;
+
+	fd = tun_attach(pattern, name, IFF_TUN | IFF_NO_PI | IFF_VNET_HDR);
+	if (fd == -1)
+		return -1;
+	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr_len) == -1 ||
+	    ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4) == -1) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
 	return fd;
 }
 

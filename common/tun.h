@@ -19,6 +19,15 @@
  */
 int tun_open(const char *pattern, char name[IFNAMSIZ]);
 
+/*
+ * The same, but every packet read or written starts with a struct
+ * virtio_net_hdr (TUN_VNET_HDR_LEN bytes), and the kernel may hand over
+ * IPv4 TCP super-packets of up to 64 KB and packets whose checksum is still
+ * to be computed, and take the same back (common/fast.h does both).
+ */
+#define TUN_VNET_HDR_LEN 10
+int tun_open_offload(const char *pattern, char name[IFNAMSIZ]);
+
 /* Give ifname the address addr with prefix length prefix (0..32). */
 int tun_set_addr(const char *ifname, struct in_addr addr, int prefix);
 

@@ -2,10 +2,12 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "fast.h"
 #include "log.h"
 #include "opt.h"
 #include "pkt.h"
@@ -33,11 +35,52 @@ void vpn_signals(void)
 		log_fatal("sigaction: %s", strerror(errno));
 }
 
+int vpn_fast;
+
+/* The descriptors the fast path serves (-1: none), and where it counts
+ * packets it could not deliver when it lets a batch go. */
+static int fast_tun = -1, fast_sock = -1;
+static struct drops *fast_drops;
+
+/*
+ * VPNLAB_REFUSE=tun-offload,udp-gro: meet a kernel without these, for the
+ * tests of the fallbacks: the call fails as a refused one would.
+ */
+static int refused(const char *feature)
+{
+	const char *list = getenv("VPNLAB_REFUSE");
+
+	if (list && strstr(list, feature)) {
+		errno = EOPNOTSUPP;
+		return 1;
+	}
+	return 0;
+}
+
+/* --fast: a TUN device with offloads, if this kernel has them. */
+static int fast_tun_open(const char *pattern, char name[IFNAMSIZ])
+{
+	int fd = refused("tun-offload") ? -1 : tun_open_offload(pattern, name);
+
+	if (fd == -1) {
+		log_info("fast path: no TUN offloads here (%s); packets are "
+			 "read one by one", strerror(errno));
+		return -1;
+	}
+	fast_tun_init(fd);
+	fast_tun = fd;
+	log_info("fast path: TUN offloads on (TCP super-packets, checksums)");
+	return fd;
+}
+
 int vpn_tun_open(const char *pattern, char name[IFNAMSIZ])
 {
-	int fd = tun_open(pattern, name), err;
+	int fd = vpn_fast ? fast_tun_open(pattern, name) : -1, err;
 	const char *hint;
 
+	if (fd != -1)
+		return fd;
+	fd = tun_open(pattern, name);
 	if (fd != -1)
 		return fd;
 	err = errno;
@@ -106,6 +149,16 @@ int vpn_udp_bind(const char *addr, uint16_t port)
 		if (udp_set_buffers(fd, VPN_SOCKET_BUFFER) == -1)
 			log_warn("socket buffers: %s (the tunnel will be slower)",
 				 strerror(errno));
+		if (vpn_fast) {
+			fast_sock = fd;
+			if (refused("udp-gro") || fast_udp_init(fd) == -1)
+				log_info("fast path: no UDP GRO here (%s); "
+					 "datagrams arrive one by one",
+					 strerror(errno));
+			else
+				log_info("fast path: datagrams leave and "
+					 "arrive in batches (UDP GSO, GRO)");
+		}
 		return fd;
 	}
 	if (errno == EADDRINUSE)
@@ -135,22 +188,90 @@ void vpn_nonblocking(int fd)
 		log_fatal("fcntl O_NONBLOCK: %s", strerror(errno));
 }
 
+/* Count packets the fast path could not deliver, as vpn_send() and
+ * vpn_write() count theirs. */
+static void count_failed(int failed, const char *what)
+{
+	if (failed <= 0 || !fast_drops)
+		return;
+	if (!fast_drops->count[DROP_SEND_FAILED])
+		log_warn("%s: %s", what, strerror(errno));
+	fast_drops->count[DROP_SEND_FAILED] += (unsigned long)failed;
+}
+
+/* Say once that the kernel refused to send batches, whenever it did. */
+static void fast_check_gso(void)
+{
+	static int said;
+
+	if (!said && !fast_udp_gso()) {
+		log_info("fast path: this kernel refused UDP GSO; datagrams "
+			 "leave one by one");
+		said = 1;
+	}
+}
+
+/* Let go of what the fast path holds back for its batches. */
+static void fast_flush(void)
+{
+	if (fast_tun != -1)
+		count_failed(fast_tun_flush(), "write to the TUN interface");
+	if (fast_sock != -1) {
+		count_failed(fast_udp_flush(), "send to the tunnel's peer");
+		fast_check_gso();
+	}
+}
+
+/*
+ * The end of a round on one descriptor: none waiting, a signal, or its
+ * share taken.  Whatever the fast path holds goes out now, before the
+ * program can sleep in select().
+ */
+static ssize_t round_over(unsigned *share, int err)
+{
+	*share = 0;
+	fast_flush();
+	errno = err;
+	return -1;
+}
+
 ssize_t vpn_read(int tun, uint8_t *buf, size_t size)
 {
-	ssize_t n = read(tun, buf, size);
+	static unsigned share;
+	int fast = tun == fast_tun;
+	ssize_t n;
 
-	if (n == -1 && errno != EINTR && errno != EAGAIN)
-		log_fatal("read from the TUN interface: %s", strerror(errno));
+	if (share >= VPN_BATCH && !(fast && fast_tun_held()))
+		return round_over(&share, EAGAIN);
+	n = fast ? fast_tun_read(tun, buf, size) : read(tun, buf, size);
+	if (n == -1) {
+		if (errno != EINTR && errno != EAGAIN)
+			log_fatal("read from the TUN interface: %s",
+				  strerror(errno));
+		return round_over(&share, errno);
+	}
+	share++;
 	return n;
 }
 
 ssize_t vpn_recv(int sock, uint8_t *buf, size_t size,
 		 struct sockaddr_in *from)
 {
-	ssize_t n = udp_recv(sock, buf, size, from);
+	static unsigned share;
+	int fast = sock == fast_sock;
+	ssize_t n;
 
-	if (n == -1 && errno != EINTR && errno != EAGAIN)
-		log_fatal("receive from the UDP socket: %s", strerror(errno));
+	if (share >= VPN_BATCH && !(fast && fast_udp_held()))
+		return round_over(&share, EAGAIN);
+	n = fast ? fast_udp_recv(sock, buf, size, from) :
+		   udp_recv(sock, buf, size, from);
+	if (n == -1) {
+		if (errno != EINTR && errno != EAGAIN)
+			log_fatal("receive from the UDP socket: %s",
+				  strerror(errno));
+		return round_over(&share, errno);
+	}
+	share++;
 	return n;
 }
 
@@ -159,6 +280,13 @@ void vpn_send(int sock, const uint8_t *buf, size_t len,
 {
 	char where[UDP_ENDPOINT_STRLEN + 16];
 
+	if (sock == fast_sock) {
+		fast_drops = drops;
+		count_failed(fast_udp_send(sock, buf, len, peer),
+			     "send to the tunnel's peer");
+		fast_check_gso();
+		return;
+	}
 	if (udp_send(sock, buf, len, peer) != -1)
 		return;
 	udp_endpoint_str(peer, where, sizeof(where));
@@ -169,6 +297,12 @@ void vpn_send(int sock, const uint8_t *buf, size_t len,
 
 void vpn_write(int tun, const uint8_t *buf, size_t len, struct drops *drops)
 {
+	if (tun == fast_tun) {
+		fast_drops = drops;
+		count_failed(fast_tun_write(tun, buf, len),
+			     "write to the TUN interface");
+		return;
+	}
 	if (write(tun, buf, len) != -1)
 		return;
 	if (!drops->count[DROP_SEND_FAILED])

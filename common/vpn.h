@@ -54,26 +54,30 @@ int vpn_udp_bind(const char *addr, uint16_t port);
 /* Resolve host:port, the far end of the tunnel, into peer. */
 void vpn_resolve(const char *host, uint16_t port, struct sockaddr_in *peer);
 
+/* Make fd non-blocking, so that a loop can take every packet waiting after
+ * one select() and stop when there is none. */
+void vpn_nonblocking(int fd);
+
+/*
+ * How many packets vpn_read() and vpn_recv() hand out from one descriptor
+ * before they say "none left" once: a loop that takes all that are
+ * waiting still gives the other descriptor its turn.
+ */
+#define VPN_BATCH 64
+
 /*
  * Read one packet from a TUN descriptor.  Returns its length, or -1 when a
- * signal interrupted the wait (check vpn_stop) or, on a descriptor made
- * non-blocking, when no packet is waiting; other errors end the program.
+ * signal interrupted the wait (check vpn_stop), when no packet is waiting
+ * on a non-blocking descriptor, or once after VPN_BATCH packets in a row;
+ * other errors end the program.
  */
 ssize_t vpn_read(int tun, uint8_t *buf, size_t size);
 
 /*
  * Receive one datagram and its sender.  Returns its real length, which is
- * larger than size if it did not fit (drop it as oversize), or -1 when a
- * signal interrupted the wait or no datagram is waiting on a non-blocking
- * descriptor; other errors end the program.
+ * larger than size if it did not fit (drop it as oversize), or -1 as
+ * vpn_read() does; other errors end the program.
  */
-
-/* Make fd non-blocking, so that a loop can take every packet waiting after
- * one select() and stop when there is none. */
-void vpn_nonblocking(int fd);
-
-/* How many packets a loop takes from one descriptor per select(). */
-#define VPN_BATCH 64
 ssize_t vpn_recv(int sock, uint8_t *buf, size_t size,
 		 struct sockaddr_in *from);
 
@@ -87,6 +91,17 @@ void vpn_send(int sock, const uint8_t *buf, size_t len,
 
 /* Write one packet into the TUN interface; a refusal is counted in drops. */
 void vpn_write(int tun, const uint8_t *buf, size_t len, struct drops *drops);
+
+/*
+ * --fast (common/fast.h): set before vpn_tun_open() and vpn_udp_bind(), and
+ * they open their descriptors with offloads (TCP super-packets on the TUN,
+ * batches of datagrams on the socket), falling back with one log line where
+ * the kernel has none.  vpn_read(), vpn_recv(), vpn_send() and vpn_write()
+ * then move the same packets in batches, and let every batch go when
+ * vpn_read() or vpn_recv() returns -1: a loop that reads until -1 before it
+ * sleeps never leaves a packet behind.
+ */
+extern int vpn_fast;
 
 /* Per-packet log lines: 1 (default) or 0 (-q). */
 extern int vpn_log_packets;

@@ -10,6 +10,9 @@
  *	three echo replies from 10.1.3.4, IPv4 and ICMP checksums right
  *   pcapcheck -i lan0 -n -t 3 -f 'not udp port 9090' -s 10.1.3.1
  *	no packet from 10.1.3.1 outside UDP 9090 for three seconds
+ *   pcapcheck -i lan0 -u 9090 -o -p tcp -c 100
+ *	100 datagrams carrying TCP, and every datagram to or from 9090 holds
+ *	exactly one whole IP packet (the wire format), else fail at once
  *
  * It prints "capturing on IFACE" once the capture is active (start the
  * traffic after that line), one summary line per matching packet, and a
@@ -39,6 +42,7 @@ struct want {
 	int proto;		/* -p: -1 for any */
 	int icmp_type;		/* -T: -1 for any */
 	int checksums;		/* -k */
+	int one_per_datagram;	/* -o */
 };
 
 struct tally {
@@ -49,7 +53,7 @@ struct tally {
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: pcapcheck -i interface [-kn] [-c count] [-d dst] "
+		"usage: pcapcheck -i interface [-kno] [-c count] [-d dst] "
 		"[-f filter] [-p proto]\n"
 		"                 [-s src] [-T icmp-type] [-t seconds] "
 		"[-u port] [-w file.pcap]\n");
@@ -205,6 +209,16 @@ static const char *bad_checksum(const uint8_t *pkt, size_t len)
 	return NULL;
 }
 
+/* With -o: why a datagram's payload is not exactly one IP packet, or NULL
+ * (a batch of datagrams seen before the kernel cut it is many packets). */
+static const char *not_one_packet(const uint8_t *payload, size_t len)
+{
+	struct ip_info ip;
+	enum pkt_err err = ip_parse(payload, len, &ip);
+
+	return err == PKT_OK ? NULL : pkt_err_str(err);
+}
+
 /* The summary of what was captured, with the outer datagram if any. */
 static void describe(const struct want *w, const uint8_t *pkt, size_t len,
 		     const uint8_t *inner, size_t inner_len, char *out,
@@ -230,7 +244,9 @@ static pcap_t *open_capture(const char *iface, const char *filter)
 	p = pcap_create(iface, errbuf);
 	if (!p)
 		goto fail_errbuf;
-	if (pcap_set_snaplen(p, 65535) || pcap_set_immediate_mode(p, 1) ||
+	/* Room for a whole GSO or GRO batch, which a capture on a virtual
+	 * link sees as one packet of up to 64 KB plus its headers. */
+	if (pcap_set_snaplen(p, 262144) || pcap_set_immediate_mode(p, 1) ||
 	    pcap_set_timeout(p, 100))
 		goto fail;
 	if (pcap_activate(p) < 0)
@@ -280,7 +296,7 @@ int main(int argc, char *argv[])
 
 	log_init();
 	vpn_signals();	/* SIGINT/SIGTERM: stop early, verdict as at timeout */
-	while ((c = getopt(argc, argv, "c:d:f:hi:knp:s:T:t:u:w:")) != -1) {
+	while ((c = getopt(argc, argv, "c:d:f:hi:knop:s:T:t:u:w:")) != -1) {
 		switch (c) {
 		case 'c': count = (int)opt_num(optarg, 1, 100000, "count"); break;
 		case 'd': parse_addr(optarg, w.dst, &w.version_dst); w.have_dst = 1; break;
@@ -288,6 +304,7 @@ int main(int argc, char *argv[])
 		case 'i': iface = optarg; break;
 		case 'k': w.checksums = 1; break;
 		case 'n': none = 1; break;
+		case 'o': w.one_per_datagram = 1; break;
 		case 'p': w.proto = parse_proto(optarg); break;
 		case 's': parse_addr(optarg, w.src, &w.version_src); w.have_src = 1; break;
 		case 'T': w.icmp_type = parse_icmp_type(optarg); break;
@@ -297,7 +314,7 @@ int main(int argc, char *argv[])
 		default: usage();
 		}
 	}
-	if (!iface || optind != argc)
+	if (!iface || optind != argc || (w.one_per_datagram && !w.udp_port))
 		usage();
 
 	pcap_t *p = open_capture(iface, filter);
@@ -330,6 +347,14 @@ int main(int argc, char *argv[])
 				continue;
 			describe(&w, frame + off, len, inner, inner_len, t.last,
 				 sizeof(t.last));
+			bad = w.one_per_datagram ? not_one_packet(inner, inner_len) :
+						   NULL;
+			if (bad) {
+				printf("FAIL: a datagram that is not one IP "
+				       "packet (%s): %s\n", bad, t.last);
+				ret = 1;
+				goto out;
+			}
 			if (!matches(&w, inner, inner_len))
 				continue;
 			t.matched++;

@@ -23,16 +23,17 @@ static struct drops drops;
 
 /*
  * Packets from useru's kernel: into the tunnel, to the server.  select()
- * said at least one is waiting; take all that are (up to VPN_BATCH), so
- * that one select() serves a burst of packets, not one.
+ * said at least one is waiting; take all that are, so that one select()
+ * serves a burst of packets, not one (vpn_read() says -1 when none is left,
+ * or after VPN_BATCH, to give the socket its turn).
  */
 static void tun_to_server(int tun, int sock, const struct sockaddr_in *server)
 {
-	for (int i = 0; i < VPN_BATCH; i++) {
+	for (;;) {
 		ssize_t n = vpn_read(tun, buf, sizeof(buf));
 
 		if (n < 0)
-			return;		/* none left */
+			return;		/* none left, or the socket's turn */
 		/* SOLUTION: as in Step 2: drop what is not an IP packet, log
 		 * the packet, send it to the server. */
 		if (drop_bad_packet(&drops, buf, (size_t)n, "tun"))
@@ -46,12 +47,12 @@ static void tun_to_server(int tun, int sock, const struct sockaddr_in *server)
 /* Datagrams from the server: their packets go to useru's kernel. */
 static void server_to_tun(int sock, int tun, const struct sockaddr_in *server)
 {
-	for (int i = 0; i < VPN_BATCH; i++) {
+	for (;;) {
 		struct sockaddr_in from;
 		ssize_t n = vpn_recv(sock, buf, sizeof(buf), &from);
 
 		if (n < 0)
-			return;		/* none left */
+			return;		/* none left, or the TUN's turn */
 		/* SOLUTION: take datagrams from the server only
 		 * (udp_endpoint_eq(); drop_count() the others as
 		 * DROP_NOT_SERVER), drop what is not an IP packet, log the
@@ -81,7 +82,7 @@ int main(int argc, char *argv[])
 	int tun, sock, i;
 
 	log_init();
-	opt_parse(argc, argv, "aimpqrs", &o);
+	opt_parse(argc, argv, "afimpqrs", &o);
 	vpn_signals();
 
 	vpn_resolve(o.server, o.port, &server);

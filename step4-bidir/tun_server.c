@@ -65,16 +65,17 @@ static void client_packet(int tun, const struct sockaddr_in *from, size_t n)
 
 /*
  * Datagrams from clients: their packets go into the TUN, to lab1.  select()
- * said at least one is waiting; take all that are (up to VPN_BATCH).
+ * said at least one is waiting; take all that are (vpn_recv() says -1 when
+ * none is left, or after VPN_BATCH, to give the TUN its turn).
  */
 static void client_to_tun(int sock, int tun)
 {
-	for (int i = 0; i < VPN_BATCH; i++) {
+	for (;;) {
 		struct sockaddr_in from;
 		ssize_t n = vpn_recv(sock, buf, sizeof(buf), &from);
 
 		if (n < 0)
-			return;		/* none left */
+			return;		/* none left, or the TUN's turn */
 		client_packet(tun, &from, (size_t)n);
 	}
 }
@@ -106,11 +107,11 @@ static void tun_packet(int sock, size_t n)
 /* Packets the kernel routed into the TUN: back to their clients. */
 static void tun_to_client(int tun, int sock)
 {
-	for (int i = 0; i < VPN_BATCH; i++) {
+	for (;;) {
 		ssize_t n = vpn_read(tun, buf, sizeof(buf));
 
 		if (n < 0)
-			return;		/* none left */
+			return;		/* none left, or the socket's turn */
 		tun_packet(sock, (size_t)n);
 	}
 }
@@ -123,7 +124,7 @@ int main(int argc, char *argv[])
 	int tun, sock;
 
 	log_init();
-	opt_parse(argc, argv, "Aailmpq", &o);
+	opt_parse(argc, argv, "Aafilmpq", &o);
 	vpn_signals();
 
 	sock = vpn_udp_bind(o.listen, o.port);
