@@ -63,20 +63,13 @@ static void set_ip_cksum(uint8_t *ip, size_t ihl)
 /* --- TUN -> socket: cutting super-packets --------------------------------- */
 
 static struct {
-	int fd;
 	uint8_t in[TUN_VNET_HDR_LEN + PKT_BUFSIZE];
 	const uint8_t *pkt;	/* the super-packet being cut, after its header */
 	size_t ihl, hdr_len;	/* its IP header; IP and TCP headers */
 	size_t mss, payload;	/* bytes of payload per segment; in all */
 	size_t done;		/* payload bytes already handed out */
 	unsigned seg;		/* segments already handed out */
-} rd = { .fd = -1 };
-
-void fast_tun_init(int tun)
-{
-	rd.fd = tun;
-	rd.done = rd.payload = 0;
-}
+} rd;
 
 int fast_tun_held(void)
 {
@@ -208,6 +201,13 @@ static struct {
 	uint32_t next_seq;	/* where the next segment must start */
 	int closed;		/* a shorter segment came: no more */
 } wr = { .fd = -1 };
+
+void fast_tun_init(int tun)
+{
+	rd.done = rd.payload = 0;
+	wr.fd = tun;
+	wr.len = 0;
+}
 
 /* What fast_tun_write() needs to know of a segment. */
 struct segment {
