@@ -235,23 +235,31 @@ static ssize_t round_over(unsigned *share, int err)
 	return -1;
 }
 
+/*
+ * One read of a round: count it, or end the round on -1; an error other
+ * than "interrupted" or "none waiting" ends the program, naming what.
+ */
+static ssize_t round_next(unsigned *share, ssize_t n, const char *what)
+{
+	if (n != -1) {
+		(*share)++;
+		return n;
+	}
+	if (errno != EINTR && errno != EAGAIN)
+		log_fatal("%s: %s", what, strerror(errno));
+	return round_over(share, errno);
+}
+
 ssize_t vpn_read(int tun, uint8_t *buf, size_t size)
 {
 	static unsigned share;
 	int fast = tun == fast_tun;
-	ssize_t n;
 
 	if (share >= VPN_BATCH && !(fast && fast_tun_held()))
 		return round_over(&share, EAGAIN);
-	n = fast ? fast_tun_read(tun, buf, size) : read(tun, buf, size);
-	if (n == -1) {
-		if (errno != EINTR && errno != EAGAIN)
-			log_fatal("read from the TUN interface: %s",
-				  strerror(errno));
-		return round_over(&share, errno);
-	}
-	share++;
-	return n;
+	return round_next(&share, fast ? fast_tun_read(tun, buf, size) :
+					 read(tun, buf, size),
+			  "read from the TUN interface");
 }
 
 ssize_t vpn_recv(int sock, uint8_t *buf, size_t size,
@@ -259,20 +267,12 @@ ssize_t vpn_recv(int sock, uint8_t *buf, size_t size,
 {
 	static unsigned share;
 	int fast = sock == fast_sock;
-	ssize_t n;
 
 	if (share >= VPN_BATCH && !(fast && fast_udp_held()))
 		return round_over(&share, EAGAIN);
-	n = fast ? fast_udp_recv(sock, buf, size, from) :
-		   udp_recv(sock, buf, size, from);
-	if (n == -1) {
-		if (errno != EINTR && errno != EAGAIN)
-			log_fatal("receive from the UDP socket: %s",
-				  strerror(errno));
-		return round_over(&share, errno);
-	}
-	share++;
-	return n;
+	return round_next(&share, fast ? fast_udp_recv(sock, buf, size, from) :
+					 udp_recv(sock, buf, size, from),
+			  "receive from the UDP socket");
 }
 
 void vpn_send(int sock, const uint8_t *buf, size_t len,
