@@ -129,7 +129,6 @@ void opt_parse(int argc, char *argv[], const char *flags, struct opts *o)
 			o->addr = optarg;
 			break;
 		case 'f':
-			o->fast = 1;
 			vpn_fast = 1;
 			break;
 		case 'i':
@@ -156,7 +155,6 @@ void opt_parse(int argc, char *argv[], const char *flags, struct opts *o)
 			o->server = optarg;
 			break;
 		case 'q':
-			o->quiet = 1;
 			vpn_log_packets = 0;
 			break;
 		case 'x':

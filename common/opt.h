@@ -13,12 +13,12 @@
 
 #define OPT_MAX_ROUTES 8
 
-/* Every flag of the kit; a program uses the ones it names. */
+/* Every flag of the kit; a program uses the ones it names.  -f (--fast)
+ * and -q set what they change in the library: vpn_fast, vpn_log_packets. */
 struct opts {
 	const char *allow[OPT_MAX_ROUTES]; /* -A: more networks to serve */
 	int nallow;
 	const char *addr;	/* -a: the TUN interface's address/prefix */
-	int fast;		/* -f, --fast: the fast path (common/fast.h) */
 	const char *ifname;	/* -i: its name; "tun%d" takes a free number */
 	const char *listen;	/* -l: the address to receive datagrams on */
 	int mtu;		/* -m: the TUN interface's MTU; 0: kernel's */
@@ -27,7 +27,6 @@ struct opts {
 	int nroutes;
 	const char *server;	/* -s: the server's name or address */
 	int experiment;		/* -x: tun_ping's 1.2.3.4 experiment */
-	int quiet;		/* -q: no per-packet log lines */
 };
 
 /*

@@ -7,11 +7,10 @@
  *
  *   make -C common fuzz [FUZZ_SECONDS=30]    seeds in test/corpus/
  */
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
-
-#include <fcntl.h>
 
 #include "drop.h"
 #include "fast.h"
