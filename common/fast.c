@@ -25,6 +25,8 @@
  * refuses to cut a batch into IP fragments. */
 #define FAST_GSO_SEG_MAX (1500 - 28)
 
+static size_t min_size(size_t a, size_t b) { return a < b ? a : b; }
+
 static uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 
 static uint32_t get32(const uint8_t *p)
@@ -121,7 +123,7 @@ static int can_cut(const uint8_t *pkt, size_t len, size_t mss)
 static size_t copy_out(uint8_t *buf, size_t size, const uint8_t *pkt,
 		       size_t len)
 {
-	memcpy(buf, pkt, len < size ? len : size);
+	memcpy(buf, pkt, min_size(len, size));
 	return len;
 }
 
@@ -133,8 +135,7 @@ static size_t copy_out(uint8_t *buf, size_t size, const uint8_t *pkt,
  */
 static ssize_t next_segment(uint8_t *buf, size_t size)
 {
-	size_t chunk = rd.payload - rd.done < rd.mss ? rd.payload - rd.done :
-						       rd.mss;
+	size_t chunk = min_size(rd.payload - rd.done, rd.mss);
 	size_t len = rd.hdr_len + chunk;
 	uint8_t *tcp = buf + rd.ihl;
 	uint16_t c;
@@ -385,8 +386,7 @@ int fast_udp_gso(void)
 static ssize_t next_datagram(uint8_t *buf, size_t size,
 			     struct sockaddr_in *from)
 {
-	size_t len = ud.in_len - ud.in_off < ud.in_seg ? ud.in_len - ud.in_off :
-							  ud.in_seg;
+	size_t len = min_size(ud.in_len - ud.in_off, ud.in_seg);
 
 	copy_out(buf, size, ud.in + ud.in_off, len);
 	ud.in_off += len;
@@ -430,7 +430,7 @@ ssize_t fast_udp_recv(int sock, uint8_t *buf, size_t size,
 	n = recvmsg(sock, &m, MSG_TRUNC);
 	if (n == -1)
 		return -1;
-	ud.in_len = (size_t)n < sizeof(ud.in) ? (size_t)n : sizeof(ud.in);
+	ud.in_len = min_size((size_t)n, sizeof(ud.in));
 	ud.in_off = 0;
 	ud.in_seg = gro_size(&m);
 	if (!ud.in_seg || ud.in_seg >= ud.in_len)
@@ -450,8 +450,7 @@ static int send_one_by_one(void)
 	int failed = 0;
 
 	for (off = 0; off < ud.out_len; off += len) {
-		len = ud.out_len - off < ud.out_seg ? ud.out_len - off :
-						      ud.out_seg;
+		len = min_size(ud.out_len - off, ud.out_seg);
 		if (udp_send(ud.fd, ud.out + off, len, &ud.out_to) == -1)
 			failed++;
 	}
