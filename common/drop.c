@@ -1,4 +1,6 @@
+#include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "drop.h"
 #include "log.h"
@@ -43,6 +45,13 @@ int drop_bad_packet(struct drops *d, const uint8_t *buf, size_t len,
 		return 0;
 	drop_count(d, err, where, buf, len);
 	return 1;
+}
+
+void drop_error(struct drops *d, const char *what)
+{
+	if (!d->count[DROP_SEND_FAILED]++)
+		log_warn("%s: %s [first failure; the rest are counted]", what,
+			 strerror(errno));
 }
 
 unsigned long drop_total(const struct drops *d)

@@ -39,6 +39,11 @@ void drop_count(struct drops *d, int reason, const char *where,
 int drop_bad_packet(struct drops *d, const uint8_t *buf, size_t len,
 		    const char *where);
 
+/* Count one packet that a send or write just failed to deliver (errno
+ * says why), never fatal: the tunnel carries on with the next one.  The
+ * first failure is logged, naming the call: "sendto", "write to tun0". */
+void drop_error(struct drops *d, const char *what);
+
 /* Total of packets dropped for any reason. */
 unsigned long drop_total(const struct drops *d);
 

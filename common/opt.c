@@ -26,7 +26,6 @@ static const struct flag flag_table[] = {
 	{ 'm', "mtu", "the TUN interface's MTU" },
 	{ 'p', "port", "the server's UDP port" },
 	{ 'q', NULL, "quiet: no log line per packet" },
-	{ 'r', "network/prefix", "route this network into the TUN (repeat)" },
 	{ 's', "server", "the server, by name or IPv4 address" },
 	{ 'x', NULL, "the handout's experiment: send packets back from 1.2.3.4" },
 };
@@ -63,7 +62,7 @@ static void usage(const char *prog, const char *flags, const struct opts *o,
 			fprintf(out, " [-%c%s%s]%s", flag_table[i].letter,
 				flag_table[i].arg ? " " : "",
 				flag_table[i].arg ? flag_table[i].arg : "",
-				strchr("Ar", flag_table[i].letter) ? "..." : "");
+				flag_table[i].letter == 'A' ? "..." : "");
 	fputc('\n', out);
 	for (i = 0; i < sizeof(flag_table) / sizeof(flag_table[0]); i++) {
 		const struct flag *f = &flag_table[i];
@@ -118,8 +117,8 @@ void opt_parse(int argc, char *argv[], const char *flags, struct opts *o)
 			c = '?';	/* a long name for a flag we lack */
 		switch (c) {
 		case 'A':
-			if (o->nallow == OPT_MAX_ROUTES) {
-				log_error("at most %d networks", OPT_MAX_ROUTES);
+			if (o->nallow == OPT_MAX_ALLOW) {
+				log_error("at most %d networks", OPT_MAX_ALLOW);
 				exit(2);
 			}
 			o->allow[o->nallow++] = optarg;
@@ -129,12 +128,13 @@ void opt_parse(int argc, char *argv[], const char *flags, struct opts *o)
 			o->addr = optarg;
 			break;
 		case 'f':
-			vpn_fast = 1;
+			o->fast = 1;
 			break;
 		case 'i':
 			o->ifname = optarg;
 			break;
 		case 'l':
+			opt_cidr(optarg, &addr, &prefix);	/* an address */
 			o->listen = optarg;
 			break;
 		case 'm':
@@ -142,14 +142,6 @@ void opt_parse(int argc, char *argv[], const char *flags, struct opts *o)
 			break;
 		case 'p':
 			o->port = (uint16_t)opt_num(optarg, 1, 65535, "port");
-			break;
-		case 'r':
-			if (o->nroutes == OPT_MAX_ROUTES) {
-				log_error("at most %d routes", OPT_MAX_ROUTES);
-				exit(2);
-			}
-			opt_cidr(optarg, &addr, &prefix);
-			o->routes[o->nroutes++] = optarg;
 			break;
 		case 's':
 			o->server = optarg;

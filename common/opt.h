@@ -11,20 +11,19 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
-#define OPT_MAX_ROUTES 8
+#define OPT_MAX_ALLOW 8
 
-/* Every flag of the kit; a program uses the ones it names.  -f (--fast)
- * and -q set what they change in the library: vpn_fast, vpn_log_packets. */
+/* Every flag of the kit; a program uses the ones it names.  -q sets what
+ * it changes in the library: vpn_log_packets. */
 struct opts {
-	const char *allow[OPT_MAX_ROUTES]; /* -A: more networks to serve */
+	const char *allow[OPT_MAX_ALLOW]; /* -A: more networks to serve */
 	int nallow;
 	const char *addr;	/* -a: the TUN interface's address/prefix */
+	int fast;		/* -f, --fast: common/fastloop.h runs the tunnel */
 	const char *ifname;	/* -i: its name; "tun%d" takes a free number */
 	const char *listen;	/* -l: the address to receive datagrams on */
 	int mtu;		/* -m: the TUN interface's MTU; 0: kernel's */
 	uint16_t port;		/* -p: the server's UDP port */
-	const char *routes[OPT_MAX_ROUTES]; /* -r: networks to route in */
-	int nroutes;
 	const char *server;	/* -s: the server's name or address */
 	int experiment;		/* -x: tun_ping's 1.2.3.4 experiment */
 };
@@ -55,7 +54,7 @@ struct opts {
 
 /*
  * Read argv into o (which holds the defaults) accepting the flags in flags,
- * a subset of "Aafilmpqrsx" (-h is always accepted).  Returns only if all is
+ * a subset of "Aafilmpqsx" (-h is always accepted).  Returns only if all is
  * well: -h prints usage and exits 0, a mistake exits 2.
  */
 void opt_parse(int argc, char *argv[], const char *flags, struct opts *o);

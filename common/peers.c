@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include "log.h"
 #include "peers.h"
 #include "udp.h"
 
@@ -60,4 +61,43 @@ const struct sockaddr_in *peers_find(const struct peers *t,
 	const struct peer *p = lookup(t, ip->version, ip->dst);
 
 	return p ? &p->endpoint : NULL;
+}
+
+int peers_admit(struct peers *t, struct allow *a, const uint8_t *pkt,
+		size_t len, const struct sockaddr_in *from, struct drops *d)
+{
+	char where[UDP_ENDPOINT_STRLEN], src[64];
+	struct ip_info ip;
+	enum pkt_err err = ip_parse(pkt, len, &ip);
+
+	if (err != PKT_OK || !allow_has(a, &ip)) {
+		udp_endpoint_str(from, where, sizeof(where));
+		drop_count(d, err != PKT_OK ? (int)err : DROP_SPOOFED, where,
+			   pkt, len);
+		return 0;
+	}
+	if (peers_learn(t, &ip, from)) {
+		udp_endpoint_str(from, where, sizeof(where));
+		ip_addr_str(&ip, ip.src, src, sizeof(src));
+		log_info("client %s is at %s", src, where);
+	}
+	return 1;
+}
+
+const struct sockaddr_in *peers_route(const struct peers *t,
+				      const uint8_t *pkt, size_t len,
+				      struct drops *d)
+{
+	const struct sockaddr_in *client;
+	struct ip_info ip;
+	enum pkt_err err = ip_parse(pkt, len, &ip);
+
+	if (err != PKT_OK) {
+		drop_count(d, err, "tun", pkt, len);
+		return NULL;
+	}
+	client = peers_find(t, &ip);
+	if (!client)
+		drop_count(d, DROP_NO_PEER, "tun", pkt, len);
+	return client;
 }

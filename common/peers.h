@@ -11,6 +11,8 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
+#include "allow.h"
+#include "drop.h"
 #include "pkt.h"
 
 #define PEERS_MAX 256
@@ -35,5 +37,20 @@ int peers_learn(struct peers *t, const struct ip_info *ip,
 /* The endpoint of the client ip is for (its destination), or NULL. */
 const struct sockaddr_in *peers_find(const struct peers *t,
 				     const struct ip_info *ip);
+
+/*
+ * A server's check of a packet (len bytes) that came from a client at from:
+ * 1 if it may enter the TUN (an IP packet whose source lies in a network
+ * the server serves, allow_has()), and the client is remembered (logged
+ * when news); 0 if it was counted in d as dropped.
+ */
+int peers_admit(struct peers *t, struct allow *a, const uint8_t *pkt,
+		size_t len, const struct sockaddr_in *from, struct drops *d);
+
+/* The endpoint of the client that a packet read from the TUN is for, or
+ * NULL if there is none (or it is no IP packet): counted in d as dropped. */
+const struct sockaddr_in *peers_route(const struct peers *t,
+				      const uint8_t *pkt, size_t len,
+				      struct drops *d);
 
 #endif

@@ -138,6 +138,10 @@ leftovers() {
 	} | grep -E -- "$1" | sort || true
 }
 
+# The handout's route on a client host: lab1 through its tunnel.  "replace":
+# a program may have added it already.
+route_lab1() { on "${1:-useru}" ip route replace 10.1.1.0/24 dev tun0; }
+
 # Routes and forwarding of a working Step 4 (../shared/README.md).
 tunnel_routes() {
 	on server sysctl -qw net.ipv4.ip_forward=1
@@ -165,6 +169,24 @@ program() {
 	echo "$path"
 }
 
+# explain EXPECTED SEEN CAUSE: fail with the three lines a student reads
+# first; the capture excerpts and logs follow in the teardown.
+explain() {
+	fail "$(printf 'expected: %s\nseen:     %s\nlikely:   %s' "$1" "$2" "$3")"
+}
+
+# student HOST NAME PROGRAM: start a student's program, as the handout runs
+# it: no arguments.  Its output is line-buffered whatever it does (stdbuf):
+# a printf() that a terminal would show at once must reach the log too.
+student() {
+	local host=$1 name=$2 prog
+	prog=$(program "$3") || return 1
+	STUDENT_PROGS[$name]=$3
+	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
+		start "$host" "$name" stdbuf -oL -eL "$prog"
+}
+declare -gA STUDENT_PROGS=()
+
 # wait_until SECONDS WHAT COMMAND...: poll until COMMAND succeeds.
 wait_until() {
 	local limit=$1 what=$2 i
@@ -177,13 +199,94 @@ wait_until() {
 	fail "waited ${limit}s for $what"
 }
 
-has_tun0() { on "$1" ip link show tun0; }
+# How long a program may take to be ready (interface up with its address,
+# port bound): a student's program that sleeps a second or two is correct.
+READY_LIMIT=${READY_LIMIT:-10}
+
+# tun_state HOST ADDR-REGEX: "ready", or what is missing of tun0 on HOST.
+tun_state() {
+	local link addrs
+	link=$(on "$1" ip -o link show tun0 2>/dev/null) || { echo none; return; }
+	addrs=$(on "$1" ip -o -4 addr show dev tun0 2>/dev/null | awk '{print $4}' | paste -sd' ')
+	if [[ -z $addrs ]]; then
+		echo "no-address"
+	elif ! grep -qE "^($2)$" <<<"${addrs// /$'\n'}"; then
+		echo "wrong-address $addrs"
+	elif [[ $link != *'<'*UP*'>'* ]]; then
+		echo "down $addrs"
+	else
+		echo ready
+	fi
+}
+
+# wait_tun HOST NAME ADDR-REGEX HANDOUT-ADDR: until the program NAME has
+# finished setting up tun0 on HOST: up, with an address that matches.
+# Existence is not enough: a program may still be configuring it.
+wait_tun() {
+	local host=$1 name=$2 want=$3 addr=$4 i state
+	for ((i = 0; i < READY_LIMIT * 10; i++)); do
+		state=$(tun_state "$host" "$want")
+		[[ $state == ready ]] && return 0
+		sleep 0.1
+	done
+	case $state in
+	none)
+		if running "$name"; then
+			explain "tun0 on $host" "no tun0 after ${READY_LIMIT}s; ${STUDENT_PROGS[$name]:-$name} is running" \
+				"the program did not create the interface (TUNSETIFF with the name \"tun%d\" or \"tun0\")"
+		else
+			explain "tun0 on $host" "no tun0; ${STUDENT_PROGS[$name]:-$name} exited: $(tail -n 1 "$OUT/$name.log" 2>/dev/null)" \
+				"the program ended (or crashed) before it made its interface"
+		fi ;;
+	no-address)
+		explain "tun0 up with $addr" "tun0 exists but has no IPv4 address" \
+			"the handout's 'ip addr add $addr dev tun0' (or its ioctl) is missing" ;;
+	wrong-address*)
+		explain "tun0 with $addr" "tun0 has ${state#wrong-address }" \
+			"the address or prefix given to the interface is not the handout's" ;;
+	down*)
+		explain "tun0 up with $addr" "tun0 has ${state#down } but is down" \
+			"the handout's 'ip link set dev tun0 up' (IFF_UP) is missing" ;;
+	esac
+}
+
 has_port() { [[ -n $(on "$1" ss -Hulpn "sport = :$2") ]]; }
 
-# A program written from the handout prints what it likes, so readiness is
-# what the kernel shows: its TUN interface, its bound port.
-wait_tun0() { wait_until 5 "tun0 on $1 (the program did not create it)" has_tun0 "$1"; }
-wait_port() { wait_until 5 "UDP port $2 on $1 (the program did not bind it)" has_port "$1" "$2"; }
+# wait_port HOST NAME PORT: until a program has bound UDP PORT on HOST.
+wait_port() {
+	local host=$1 name=$2 port=$3 i
+	for ((i = 0; i < READY_LIMIT * 10; i++)); do
+		has_port "$host" "$port" && return 0
+		sleep 0.1
+	done
+	explain "a socket bound to UDP port $port on $host" \
+		"nothing bound to $port after ${READY_LIMIT}s: $(on "$host" ss -Hulpn | awk '{print $4}' | paste -sd' ' | sed 's/^$/no UDP socket at all/')" \
+		"bind() to 0.0.0.0:$port (htons($port)) is missing or failed; the program said: $(tail -n 1 "$OUT/$name.log" 2>/dev/null)"
+}
+
+# The neutral partners of a graded program: socat's TUN device over UDP, in
+# the handout's wire format (a bare IP packet per datagram), so that a
+# program is graded on its own and never with the student's other programs.
+socat_client() {
+	start useru partner socat TUN:10.1.3.1/24,tun-type=tun,iff-no-pi,iff-up UDP:10.1.2.3:9090
+	wait_tun useru partner '10\.1\.3\.1/24' 10.1.3.1/24
+}
+socat_server() {
+	start server partner socat TUN:10.1.3.2/24,tun-type=tun,iff-no-pi,iff-up UDP-LISTEN:9090
+	wait_tun server partner '10\.1\.3\.2/24' 10.1.3.2/24
+	wait_port server partner 9090
+}
+
+# send_inner: what a client would send, crafted by the grader: an ICMP echo
+# request 10.1.3.1 > 10.1.3.5 ("vpnlab grader probe!") as the whole payload
+# of one datagram from useru to server:9090.
+INNER_PROBE='\x45\x00\x00\x30\x12\x34\x00\x00\x40\x01\x4e\x92\x0a\x01\x03\x01\x0a\x01\x03\x05\x08\x00\xc1\x38\x42\x42\x00\x01\x76\x70\x6e\x6c\x61\x62\x20\x67\x72\x61\x64\x65\x72\x20\x70\x72\x6f\x62\x65\x21'
+# (From a file: socat sends what one read() returns as one datagram, where
+# bash's /dev/udp would cut the packet at every 0x0a byte.)
+send_inner() {
+	printf "$INNER_PROBE" >"$OUT/probe.bin"
+	on useru socat -u OPEN:"$OUT/probe.bin" UDP:10.1.2.3:9090
+}
 
 # check HOST NAME PCAPCHECK-ARGS...: start a capture that must succeed.
 check() {
@@ -193,23 +296,47 @@ check() {
 	wait_for "$name" '^capturing on'
 }
 
-# verdict NAME: wait for a capture's end; fail with what it saw if it failed.
+# verdict NAME [EXPECTED CAUSE]: wait for a capture's end; if it failed,
+# fail with what was expected, pcapcheck's verdict line, and the likely cause.
 verdict() {
-	local status=0
+	local status=0 seen
 
 	wait "${STARTED[$1]}" || status=$?
-	if ((status != 0)); then
-		fail "$(printf 'capture %s failed:\n%s' "$1" "$(tail -n 6 "$OUT/$1.log")")"
+	((status == 0)) && return 0
+	seen=$(grep -m1 -E '^FAIL' "$OUT/$1.log" || tail -n 1 "$OUT/$1.log")
+	if [[ -n ${2-} ]]; then
+		explain "$2" "$seen" "$3"
 	fi
+	fail "$(printf 'capture %s failed:\n%s' "$1" "$(tail -n 6 "$OUT/$1.log")")"
 }
 
-# end_capture NAME: stop a capture now (for "none seen" checks) and judge it.
+# end_capture NAME [EXPECTED CAUSE]: stop a capture now (for "none seen"
+# checks) and judge it.
 end_capture() {
 	local pid
 
 	pid=$(pgrep -P "${STARTED[$1]}" | head -1)
 	[[ -n $pid ]] && kill -INT "$pid"
-	verdict "$1"
+	verdict "$@"
+}
+
+# expect_line NAME REGEX SECONDS EXPECTED CAUSE: until the program's output
+# has a line matching REGEX; else fail saying what it printed last.
+expect_line() {
+	local name=$1 pattern=$2 limit=$3 i last
+	for ((i = 0; i < limit * 20; i++)); do
+		grep -qE -- "$pattern" "$OUT/$name.log" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	last=$(grep -v '^$' "$OUT/$name.log" 2>/dev/null | tail -n 2 | paste -sd'|')
+	explain "$4" "after ${limit}s, its last lines: ${last:-nothing at all}" "$5"
+}
+
+# udp_seen NAME: the UDP destinations in capture NAME's pcap, with counts.
+udp_seen() {
+	tcpdump -nr "$OUT/$1.pcap" udp 2>/dev/null |
+		awk '{print $3 " > " $5}' | sed 's/:$//' | sort | uniq -c |
+		sort -rn | head -n 3 | awk '{$1 = $1 "x"; print}' | paste -sd';'
 }
 
 # The grader's teardown: keep the evidence, show a failing test's logs, and

@@ -196,17 +196,38 @@ static int matches(const struct want *w, const uint8_t *pkt, size_t len)
 	return 1;
 }
 
-/* With -k: the IPv4 header checksum and, for ICMP, the ICMP checksum. */
-static const char *bad_checksum(const uint8_t *pkt, size_t len)
+/* The checksum a field at off in data (len bytes) should hold. */
+static uint16_t right_cksum(const uint8_t *data, size_t len, size_t off)
+{
+	uint8_t copy[PKT_BUFSIZE];
+
+	memcpy(copy, data, len);
+	copy[off] = copy[off + 1] = 0;
+	return ntohs(in_cksum(copy, len));
+}
+
+/* With -k: whether the IPv4 header checksum and, for ICMP, the ICMP
+ * checksum are right; if not, which, what it is and what it should be. */
+static int bad_checksum(const uint8_t *pkt, size_t len, char *why,
+			size_t whylen)
 {
 	struct ip_info ip;
+	size_t ihl = (size_t)(pkt[0] & 0x0f) * 4;
 
-	if (ip_parse(pkt, len, &ip) == PKT_BAD_CHECKSUM)
-		return "IPv4 header checksum";
+	if (ip_parse(pkt, len, &ip) == PKT_BAD_CHECKSUM) {
+		snprintf(why, whylen, "IPv4 header checksum is 0x%04x, "
+			 "correct is 0x%04x", pkt[10] << 8 | pkt[11],
+			 right_cksum(pkt, ihl, 10));
+		return 1;
+	}
 	if (ip.version == 4 && ip.proto == 1 && !ip.is_fragment &&
-	    in_cksum(ip.l4, ip.l4_len) != 0)
-		return "ICMP checksum";
-	return NULL;
+	    ip.l4_len >= 4 && in_cksum(ip.l4, ip.l4_len) != 0) {
+		snprintf(why, whylen, "ICMP checksum is 0x%04x, correct is "
+			 "0x%04x", ip.l4[2] << 8 | ip.l4[3],
+			 right_cksum(ip.l4, ip.l4_len, 2));
+		return 1;
+	}
+	return 0;
 }
 
 /* With -o: why a datagram's payload is not exactly one IP packet, or NULL
@@ -290,7 +311,7 @@ int main(int argc, char *argv[])
 	double deadline, timeout = 10;
 	size_t len, inner_len;
 	long off;
-	char line[2 * PKT_SUMMARY_MAX];
+	char line[2 * PKT_SUMMARY_MAX], why[80];
 	const char *bad;
 	int c, dlt, count = 1, none = 0, ret = 1, r;
 
@@ -330,9 +351,10 @@ int main(int argc, char *argv[])
 
 	while (now() < deadline && !vpn_stop) {
 		if (poll(&pfd, 1, 50) == -1 && errno != EINTR) {
-			perror("pcapcheck: poll");
+			/* An error of the checker is never a verdict. */
+			printf("ERROR: poll: %s\n", strerror(errno));
 			ret = 2;
-			break;
+			goto out;
 		}
 		while ((r = pcap_next_ex(p, &hdr, &frame)) == 1) {
 			if (dump)
@@ -359,9 +381,10 @@ int main(int argc, char *argv[])
 				continue;
 			t.matched++;
 			printf("match %lu: %s\n", t.matched, t.last);
-			bad = w.checksums ? bad_checksum(inner, inner_len) : NULL;
-			if (bad) {
-				printf("FAIL: wrong %s in: %s\n", bad, t.last);
+			if (w.checksums && bad_checksum(inner, inner_len, why,
+							  sizeof(why))) {
+				printf("FAIL: wrong checksum: the %s, in: %s\n",
+				       why, t.last);
 				ret = 1;
 				goto out;
 			}
@@ -379,7 +402,8 @@ int main(int argc, char *argv[])
 			}
 		}
 		if (r == PCAP_ERROR) {
-			fprintf(stderr, "pcapcheck: %s\n", pcap_geterr(p));
+			printf("ERROR: capture on %s failed: %s\n", iface,
+			       pcap_geterr(p));
 			ret = 2;
 			goto out;
 		}

@@ -16,8 +16,9 @@ start_fast() {
 	tunnel_routes
 	start server server "$S4/tun_server" $1
 	wait_for server 'listening on 0.0.0.0:9090'
-	start useru client "$S4/tun_client" -r 10.1.1.0/24 $2
+	start useru client "$S4/tun_client" $2
 	wait_for client 'tunnelling to 10.1.2.3:9090'
+	route_lab1
 }
 
 # 4 MB from useru to userv and back, byte for byte.
@@ -98,8 +99,9 @@ both_ways() {
 	# though it fragments them one by one.
 	on useru ip route add 10.1.2.3/32 dev lan0 mtu 1400
 	VPNLAB_REFUSE=tun-offload,udp-gro start useru client \
-		"$S4/tun_client" -r 10.1.1.0/24 --fast
+		"$S4/tun_client" --fast
 	wait_for client 'tunnelling to 10.1.2.3:9090'
+	route_lab1
 	both_ways
 	run cat "$OUT/client.log"
 	assert_line --regexp '^INFO: fast path: no TUN offloads here \(.*\); packets are read one by one$'
@@ -115,8 +117,9 @@ both_ways() {
 @test "fast: both --fast ends survive every kind of bad datagram and a flood, and carry on" {
 	local bad=$KIT/grading/peers/badpackets.py port kind
 	tunnel_routes
-	start useru client "$S4/tun_client" -r 10.1.1.0/24 --fast
+	start useru client "$S4/tun_client" --fast
 	wait_for client 'tunnelling to'
+	route_lab1
 	port=$(on useru ss -Hulnp | awk '/tun_client/ {split($4, a, ":"); print a[2]}')
 	# At the client, from its server's own address, before the server is up.
 	run on server /usr/bin/python3 "$bad" --bind 10.1.2.3:9090 10.1.2.2 "$port" --flood 5000

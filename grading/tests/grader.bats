@@ -7,7 +7,8 @@ load ../lib
 
 GRADE=$KIT/grading/grade
 
-setup() { before=$(leftovers '^vg|vpnlab-grade'); }
+setup() { before=$(leftovers '^vg|vpnlab-grade'); OUTPUTS=(); }
+teardown() { ((${#OUTPUTS[@]})) && rm -rf "${OUTPUTS[@]}"; true; }
 
 # A submission folder: the kit's step directories, as a student hands in.
 make_submission() {
@@ -58,18 +59,18 @@ no_namespace_left() {
 	assert_line 'Step 4: 30/30'
 	# Gradescope's documented fields, and their types.
 	run jq -e '(.score == 100) and (.max_score == 100) and (.execution_time | type == "number")
-		and (.tests | length == 16)
+		and (.tests | length == 19)
 		and all(.tests[]; (.name | type == "string") and (.score | type == "number")
 			and (.max_score | type == "number") and .status == "passed"
 			and (.visibility == "visible") and (.output | type == "string"))
 		and ([.tests[].max_score] | add == 100)' "$out/results.json"
 	assert_success
 	run grep -c '<testcase ' "$out/junit.xml"
-	assert_output 16
+	assert_output 19
 	# Evidence: the capture of the packet delivered on userv in Step 3.
 	run tcpdump -nr "$(ls "$out"/evidence/*step-3-ping-userv*/delivered.pcap)"
 	assert_output --partial '10.1.3.1 > 10.1.1.2: ICMP echo request'
-	ls "$out"/evidence/*step-4-ping-from-useru-to-userv*/client.log
+	ls "$out"/evidence/*step-4-tun-client-pings-from-useru*/client.log
 	no_namespace_left
 }
 
@@ -77,13 +78,15 @@ no_namespace_left() {
 	run_variant step1-bad-checksum 1
 	assert_line 'Score: 15/20'
 	assert_loses_exactly step1-bad-checksum
-	assert_output --regexp 'wrong ICMP checksum'
+	# What a student reads first: the checksum seen, and the right one.
+	assert_output --regexp 'seen: +FAIL: wrong checksum: the ICMP checksum is 0x[0-9a-f]{4}, correct is 0x[0-9a-f]{4}'
 }
 
 @test "grader: a client that sends to the wrong port, and a server that does not look inside, lose exactly theirs" {
 	run_variant step2-wrong-port 2
 	assert_line 'Score: 6/20'
 	assert_loses_exactly step2-wrong-port
+	assert_output --regexp 'seen: +[0-9]+x 10\.1\.2\.2\.[0-9]+ > 10\.1\.2\.3\.9091'
 	run_variant step2-server-blind 2
 	assert_line 'Score: 14/20'
 	assert_loses_exactly step2-server-blind
@@ -93,15 +96,16 @@ no_namespace_left() {
 	run_variant step3-no-tun-write 3
 	assert_line 'Score: 0/20'
 	assert_loses_exactly step3-no-tun-write
+	assert_output --partial "seen:     nothing reached server's tun0"
 }
 
 @test "grader: a step 4 that routes around the tunnel loses the tunnel test, a one-way server loses all" {
 	run_variant step4-around-tunnel 4
-	assert_line 'Score: 23/30'
+	assert_line 'Score: 24/30'
 	assert_loses_exactly step4-around-tunnel
 	assert_output --partial 'expected no such packet on lan0'
 	run_variant step4-one-way 4
-	assert_line 'Score: 0/30'
+	assert_line 'Score: 15/30'
 	assert_loses_exactly step4-one-way
 }
 
@@ -115,7 +119,7 @@ no_namespace_left() {
 	run "$GRADE" -s 1 -o "$out" "$sub"
 	assert_line 'Score: 0/20'
 	assert_output --partial 'step1-tun/tun does not compile'
-	assert_output --partial 'waited 5s for tun0 on useru (the program did not create it)'
+	assert_output --partial 'the program did not create the interface'
 	run "$GRADE" -s 3 -o "$out" "$sub"
 	assert_line 'Score: 0/20'
 	assert_output --partial 'step3-server/tun_server.c was not submitted'
@@ -138,17 +142,112 @@ no_namespace_left() {
 	[ -f "$BATS_TEST_TMPDIR/out/bob/results.json" ]
 }
 
-@test "grader: two runs at once do not disturb each other" {
-	"$GRADE" -s 1 -o "$BATS_TEST_TMPDIR/a" >"$BATS_TEST_TMPDIR/a.txt" 2>&1 &
+@test "grader: two runs at once with default options both finish, each with its own complete output" {
+	"$GRADE" -s 1 >"$BATS_TEST_TMPDIR/a.txt" 2>&1 &
 	local a=$!
-	"$GRADE" -s 4 -o "$BATS_TEST_TMPDIR/b" >"$BATS_TEST_TMPDIR/b.txt" 2>&1 &
+	"$GRADE" -s 4 >"$BATS_TEST_TMPDIR/b.txt" 2>&1 &
 	local b=$!
 	wait "$a"
 	wait "$b"
+	local dir_a dir_b
+	dir_a=$(sed -n 's/^(evidence, results.json and junit.xml in \(.*\))$/\1/p' "$BATS_TEST_TMPDIR/a.txt")
+	dir_b=$(sed -n 's/^(evidence, results.json and junit.xml in \(.*\))$/\1/p' "$BATS_TEST_TMPDIR/b.txt")
+	OUTPUTS=("$dir_a" "$dir_b")	# removed by teardown
+	[ -n "$dir_a" ] && [ -n "$dir_b" ] && [ "$dir_a" != "$dir_b" ]
 	run cat "$BATS_TEST_TMPDIR/a.txt"
 	assert_line 'Score: 20/20'
 	run cat "$BATS_TEST_TMPDIR/b.txt"
 	assert_line 'Score: 30/30'
+	run jq -r '"\(.score)/\(.tests | length)"' "$dir_a/results.json"
+	assert_output '20/4'
+	run jq -r '"\(.score)/\(.tests | length)"' "$dir_b/results.json"
+	assert_output '30/8'
+	[ "$(ls -d "$dir_b"/evidence/*/ | wc -l)" -eq 8 ]
+	no_namespace_left
+}
+
+@test "grader: -o on a folder it did not make, with a file in it, refuses and deletes nothing" {
+	local dir=$BATS_TEST_TMPDIR/thesis
+	mkdir -p "$dir/chapters"
+	echo 'years of work' >"$dir/chapters/1.tex"
+	run "$GRADE" -s 0 -o "$dir"
+	assert_failure 2
+	assert_output --partial 'that folder is not empty and the grader did not make it'
+	run cat "$dir/chapters/1.tex"
+	assert_output 'years of work'
+	# A folder the grader made is its own to fill again.
+	run "$GRADE" -s 0 -o "$BATS_TEST_TMPDIR/mine"
+	assert_success
+	run "$GRADE" -s 0 -o "$BATS_TEST_TMPDIR/mine"
+	assert_success
+	assert_line 'Score: 10/10'
+}
+
+@test "grader: a program that is a link to a file outside the submission is refused, and none of its bytes show" {
+	local sub=$BATS_TEST_TMPDIR/sub secret=$BATS_TEST_TMPDIR/instructor-secret.c
+	make_submission "$sub"
+	printf 'int main(void) { return 0; } /* SECRET-4f1d-do-not-show */\n' >"$secret"
+	ln -sf "$secret" "$sub/step1-tun/tun.c"
+	out=$BATS_TEST_TMPDIR/out
+	run "$GRADE" -s 1 -o "$out" "$sub"
+	assert_line 'Score: 10/20'
+	assert_output --partial 'step1-tun/tun.c is not a plain file (a link?): refused, not read'
+	refute_output --partial 'SECRET-4f1d'
+	run grep -r 'SECRET-4f1d' "$out"
+	assert_failure
+}
+
+@test "grader: a submission's common/ and build files are never used: an empty one scores Step 0 only" {
+	local sub=$BATS_TEST_TMPDIR/sub
+	mkdir -p "$sub/common" "$sub/step1-tun" "$sub/grading"
+	# Build rules that would rewrite the grader's tests to pass.
+	cat >"$sub/common/Makefile" <<-'EOF'
+	.RECIPEPREFIX = >
+	all clean libvpnlab.a:
+	> for f in $(CURDIR)/../grading/step*.bats; do sed -i 's/^\(@test.*{\)$$/\1 return 0/' $$f; done
+	EOF
+	cp "$sub/common/Makefile" "$sub/common/build.mk"
+	cp "$sub/common/Makefile" "$sub/step1-tun/Makefile"
+	printf '#!/bin/sh\nexit 0\n' >"$sub/grading/grade"
+	out=$BATS_TEST_TMPDIR/out
+	run "$GRADE" -o "$out" "$sub"
+	assert_line 'Score: 10/100'
+	no_namespace_left
+}
+
+# The independent student-style submissions of grading/tests/corpus, each
+# written from the handout alone (system("ip ..."), ioctl, poll(), printf
+# without flushing, slow start-up, tun%d, silence): each scores 100/100.
+@test "grader: every submission of the corpus scores 100/100" {
+	local c
+	for c in "$KIT"/grading/tests/corpus/*/; do
+		out=$BATS_TEST_TMPDIR/out-$(basename "$c")
+		run "$GRADE" -o "$out" "$c"
+		[[ $output == *'Score: 100/100'* ]] ||
+			fail "$(basename "$c") scored $(grep '^Score' <<<"$output"):"$'\n'"$(grep -E '^FAIL|expected:|seen:|likely:' <<<"$output")"
+	done
+	no_namespace_left
+}
+
+# Same submission, same verdict: three runs, the second with both cores
+# kept busy; a test whose verdict flips is named, with what it saw.
+@test "grader: the same correct submission gets the same score every run, on a busy machine too" {
+	local sub=$KIT/grading/tests/corpus/slow-start run_no hogs=() verdicts first=""
+	for run_no in 1 2 3; do
+		if ((run_no == 2)); then
+			for _ in 1 2; do (while :; do :; done) & hogs+=($!); done
+		fi
+		out=$BATS_TEST_TMPDIR/out-$run_no
+		run "$GRADE" -o "$out" "$sub"
+		((${#hogs[@]})) && kill "${hogs[@]}" && hogs=()
+		verdicts=$(jq -r '.tests[] | "\(.status) \(.name)"' "$out/results.json")
+		if [[ -z $first ]]; then
+			first=$verdicts
+		elif [[ $verdicts != "$first" ]]; then
+			fail "run $run_no differs from run 1:"$'\n'"$(diff <(echo "$first") <(echo "$verdicts"))"$'\n'"$(grep -E 'expected:|seen:|likely:' <<<"$output")"
+		fi
+		assert_line 'Score: 100/100'
+	done
 	no_namespace_left
 }
 
@@ -172,4 +271,29 @@ no_namespace_left() {
 	run pgrep -f "vg$pid-"
 	assert_failure
 	no_namespace_left
+}
+
+# A capture that breaks (its interface vanishes) is an error, exit 2, in
+# every mode: never "OK: no such packet", never a pass.
+@test "grader: pcapcheck whose capture fails exits with an error in every mode" {
+	local ns=${RUN_PREFIX}pc$BATS_TEST_NUMBER mode pid rc
+	ip netns add "$ns"
+	for mode in "" "-n" "-k -c 3" "-u 9090 -o"; do
+		ip -n "$ns" link add d0 type veth peer name d1
+		ip -n "$ns" link set d0 up
+		ip -n "$ns" link set d1 up
+		ip netns exec "$ns" "$KIT/grading/pcapcheck" -i d0 -f 'udp port 7' $mode -t 10 \
+			>"$BATS_TEST_TMPDIR/pc.log" 2>&1 &
+		pid=$!
+		for _ in $(seq 50); do
+			grep -q '^capturing on' "$BATS_TEST_TMPDIR/pc.log" && break
+			sleep 0.1
+		done
+		ip -n "$ns" link del d0
+		rc=0
+		wait "$pid" || rc=$?
+		[ "$rc" -eq 2 ] || { ip netns del "$ns"; fail "mode '$mode': exit $rc: $(cat "$BATS_TEST_TMPDIR/pc.log")"; }
+		grep -q '^ERROR: capture on d0 failed' "$BATS_TEST_TMPDIR/pc.log"
+	done
+	ip netns del "$ns"
 }

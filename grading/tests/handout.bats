@@ -22,7 +22,15 @@ teardown() {
 # library or the grader make too (they are the API, not the answer).
 solution_lines() {
 	local used_elsewhere=$BATS_TEST_TMPDIR/elsewhere
-	sed 's/^[ \t]*//; s/[ \t]*$//' "$KIT"/common/*.[ch] "$KIT"/grading/*.c | sort -u >"$used_elsewhere"
+	{
+		sed 's/^[ \t]*//; s/[ \t]*$//' "$KIT"/common/*.[ch] "$KIT"/grading/*.c
+		# Given code of any program: a later step's template may give
+		# what an earlier step asked for (Step 4's socket, say).
+		awk '
+		/^[ \t]*\/\* SOLUTION:/ { skip = 1 }
+		!skip { line = $0; gsub(/^[ \t]+|[ \t]+$/, "", line); print line }
+		/^[ \t]*\/\* END SOLUTION \*\// { skip = 0 }' "$KIT"/step[1-4]-*/*.c
+	} | sort -u >"$used_elsewhere"
 	awk '
 	/^[ \t]*\/\* SOLUTION:/ { comment = 1 }
 	comment { if ($0 ~ /\*\//) { comment = 0; inside = 1 }; next }
@@ -44,12 +52,13 @@ solution_lines() {
 	local lines found
 	lines=$(solution_lines)
 	[ "$(wc -l <<<"$lines")" -gt 40 ]	# the check has teeth
-	# Every line of every file of the handout, trimmed, against them.
-	found=$(find "$HANDOUT" -type f ! -name '*.tar.gz' -exec cat {} + |
+	# Every line of every code file of the handout, trimmed, against them
+	# (the READMEs teach with snippets; their answers sit in markers).
+	found=$(find "$HANDOUT" -type f \( -name '*.c' -o -name '*.h' \) -exec cat {} + |
 		sed 's/^[ \t]*//; s/[ \t]*$//' | sort -u | comm -12 - <(echo "$lines"))
 	[ -z "$found" ] || fail "reference code in the handout:"$'\n'"$found"
 	run grep -rc 'TODO:' "$HANDOUT"/step1-tun/tun_ping.c
-	assert_output 3
+	assert_output 2
 	run grep -rl 'SOLUTION' --include='*.c' --include='*.h' "$HANDOUT"
 	assert_failure
 }
@@ -70,7 +79,7 @@ solution_lines() {
 	wait_for udp_server 'listening on'
 	stop udp_server
 	start useru client2 "$s/step2-udp/tun_client"
-	wait_for client2 'tunnelling to'
+	wait_for client2 'Interface name: tun0'
 	stop client2
 	start server server3 "$s/step3-server/tun_server"
 	wait_for server3 'listening on'
@@ -93,10 +102,48 @@ solution_lines() {
 	assert_line 'Score: 10/100'
 }
 
-@test "handout: a step done by the student goes from 0 to full points" {
-	cp "$KIT"/step1-tun/*.c "$HANDOUT/step1-tun/"	# as a student would finish it
-	run "$HANDOUT/grading/grade" -s 1 -o "$BATS_TEST_TMPDIR/out"
-	assert_line 'Score: 20/20'
+# Each step finished alone, as a student would (the reference's files),
+# with every other template untouched: that step's full points, whatever
+# the others hold.  No step leans on another's programs.
+@test "handout: each step finished alone scores that step's full points" {
+	local step dir pts
+	for step in 1:step1-tun:20 2:step2-udp:20 3:step3-server:20 4:step4-bidir:30; do
+		IFS=: read -r n dir pts <<<"$step"
+		rm -rf "$HANDOUT" && "$KIT/common/handout" "$DIST" >/dev/null
+		cp "$KIT/$dir"/*.c "$HANDOUT/$dir/"
+		run "$HANDOUT/grading/grade" -s "$n" -o "$BATS_TEST_TMPDIR/out-$n"
+		[[ $output == *"Score: $pts/$pts"* ]] ||
+			fail "step $n alone: $(grep -E '^Score|^FAIL|expected:|seen:' <<<"$output")"
+	done
+}
+
+# The lesson is the system calls: the reference makes them in the step
+# file itself, and the template leaves them to the student.  Comments do
+# not count (gcc -fpreprocessed strips them).
+calls_in() { gcc -fpreprocessed -dD -E -P "$1" 2>/dev/null; }
+
+@test "handout: the reference programs make their step's system calls; the templates leave them to the student" {
+	local spec file calls call
+	for spec in \
+		"step1-tun/tun.c:open ioctl read:read" \
+		"step1-tun/tun_ping.c:read write in_cksum:write in_cksum" \
+		"step2-udp/tun_client.c:read socket sendto htons:socket sendto htons" \
+		"step2-udp/tun_udp_server.c:socket bind recvfrom:recvfrom" \
+		"step3-server/tun_server.c:recvfrom write:recvfrom write" \
+		"step4-bidir/tun_client.c:FD_ZERO FD_SET select FD_ISSET read sendto recvfrom write:FD_ZERO FD_SET select FD_ISSET read sendto recvfrom write" \
+		"step4-bidir/tun_server.c:FD_ZERO FD_SET select FD_ISSET read sendto recvfrom write:FD_ZERO FD_SET select FD_ISSET read sendto recvfrom write"; do
+		IFS=: read -r file calls left <<<"$spec"
+		for call in $calls; do
+			calls_in "$KIT/$file" | grep -qE "(^|[^A-Za-z0-9_])$call *\(" ||
+				fail "the reference $file does not call $call() itself"
+		done
+		for call in $left; do
+			! calls_in "$HANDOUT/$file" | grep -qE "(^|[^A-Za-z0-9_])$call *\(" ||
+				fail "the template $file calls $call() already: that is the student's to write"
+			grep -q "$call" "$HANDOUT/$file" ||
+				fail "the template $file does not even name $call() in its TODO"
+		done
+	done
 }
 
 @test "handout: a step copied as the next one's template builds and runs" {

@@ -20,8 +20,9 @@ start_server() {
 start_client() {	# start_client NAME HOST [ARGS...]
 	local name=$1 host=$2
 	shift 2
-	start "$host" "$name" "$S4/tun_client" -r 10.1.1.0/24 "$@"
+	start "$host" "$name" "$S4/tun_client" "$@"
 	wait_for "$name" 'tunnelling to'
+	route_lab1 "$host"
 }
 
 # Both ways through the tunnel: useru (or another client) to userv, and

@@ -17,9 +17,10 @@ S4=$KIT/step4-bidir
 start_tunnel() {
 	tunnel_routes
 	start server server "$S4/tun_server"
-	start useru client "$S4/tun_client" -r 10.1.1.0/24
+	start useru client "$S4/tun_client"
 	wait_for server 'listening on 0.0.0.0:9090'
 	wait_for client 'tunnelling to 10.1.2.3:9090'
+	route_lab1
 }
 
 @test "step 1: tun creates tun0 up with 10.1.3.1/24 and logs the echo request it reads" {
@@ -100,11 +101,12 @@ start_tunnel() {
 	wait_for client 'From tun ==>: IP / ICMP 10\.1\.3\.1 > 10\.1\.3\.5 echo-request'
 }
 
-@test "step 2: with -r 10.1.1.0/24, ping userv travels to the server inside UDP" {
+@test "step 2: with the route to 10.1.1.0/24 through tun0, ping userv travels to the server inside UDP" {
 	start server udp_server "$S2/tun_udp_server"
 	wait_for udp_server 'listening on'
-	start useru client "$S2/tun_client" -r 10.1.1.0/24
-	wait_for client 'route 10.1.1.0/24 dev tun0'
+	start useru client "$S2/tun_client"
+	wait_for client 'tunnelling to'
+	route_lab1
 	run on useru ip route show 10.1.1.0/24
 	assert_output --partial 'dev tun0'
 	capture server lan0 cap -c 1 -X udp dst port 9090 and greater 80
@@ -133,8 +135,9 @@ start_tunnel() {
 	wait_for server 'listening on 0.0.0.0:9090'
 	run on server ip -brief addr show tun0
 	assert_output --regexp '10\.1\.3\.2/24'
-	start useru client "$S2/tun_client" -r 10.1.1.0/24
-	wait_for client 'Interface name'
+	start useru client "$S2/tun_client"
+	wait_for client 'tunnelling to'
+	route_lab1
 	capture userv lab1 delivered -c 1 icmp and src 10.1.3.1
 	capture server lan0 plain icmp and host 10.1.3.1
 	capture server lan0 tunnelled -c 1 udp port 9090
@@ -151,8 +154,9 @@ start_tunnel() {
 @test "step 3: without ip_forward, tun_server warns and nothing reaches userv" {
 	start server server "$S3/tun_server"
 	wait_for server 'does not forward IPv4 packets.*net.ipv4.ip_forward=1'
-	start useru client "$S2/tun_client" -r 10.1.1.0/24
-	wait_for client 'Interface name'
+	start useru client "$S2/tun_client"
+	wait_for client 'tunnelling to'
+	route_lab1
 	capture userv lab1 delivered icmp
 	run on useru ping -c1 -W1 userv
 	wait_for server 'From socket <==: IP / ICMP 10\.1\.3\.1 > 10\.1\.1\.2'
@@ -297,8 +301,9 @@ need_scapy() {
 	tunnel_routes
 	start server py_server /usr/bin/python3 "$KIT/grading/peers/py_tunnel.py" server
 	wait_for py_server 'listening on' 15
-	start useru client "$S4/tun_client" -r 10.1.1.0/24
+	start useru client "$S4/tun_client"
 	wait_for client 'tunnelling to'
+	route_lab1
 	run on useru ping -c2 -i0.2 -W2 userv
 	assert_success
 	wait_for py_server 'From socket <==: IP / ICMP 10\.1\.3\.1 > 10\.1\.1\.2 echo-request 0 / Raw'
