@@ -1,14 +1,16 @@
 # vpnlab: a VPN tunnelling lab in C, one step at a time.  See README.md.
 #
 #   make            build every step
-#   make demo       the finished tunnel, from a fresh topology (root)
-#   make test       every test of the kit (root)
+#   make demo       the finished tunnel, from a fresh topology
+#   make test       every test of the kit (as root: some tests play users)
 #   make grade      score every step: STEP=N for one, SUBMISSION=dir for a
-#                   student's work (root); make grade-all SUBMISSIONS=dir
-#   make up/down    the lab topology (root); common/lab has more
-#   make deps       install the Debian packages the kit needs (root)
+#                   student's work; make grade-all SUBMISSIONS=dir
+#   make up/down    the lab topology; common/lab has more
+#   make deps       install the Debian packages the kit needs (the one
+#                   step that needs root: sudo make deps)
 #   make handout    the students' copy, solutions replaced by TODOs (dist/)
-#   make bench      what the tunnel costs: throughput and RTT table (root)
+#   make bench      what the tunnel costs: throughput and RTT table
+# With sudo or without, the lab lives in a user namespace: see README.md.
 #   SAN=1           build with AddressSanitizer and UBSan
 STEPS = step1-tun step2-udp step3-server step4-bidir
 

@@ -1,9 +1,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/if_tun.h>
+#include <linux/rtnetlink.h>
 #include <net/route.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <stdint.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -137,14 +139,64 @@ int tun_set_mtu(const char *ifname, int mtu)
 	return ifreq_ioctl(SIOCSIFMTU, &ifr);
 }
 
+/*
+ * Through rtnetlink (RTM_NEWLINK with IFLA_TXQLEN), as "ip link set
+ * txqueuelen" does: the SIOCSIFTXQLEN ioctl wants CAP_NET_ADMIN over the
+ * whole machine, netlink only over this network namespace, which is all a
+ * lab in a user namespace has.
+ */
 int tun_set_txqueuelen(const char *ifname, int qlen)
 {
-	struct ifreq ifr;
+	struct {
+		struct nlmsghdr nh;
+		struct ifinfomsg ifi;
+		struct rtattr rta;
+		uint32_t qlen;
+	} req;
+	struct {
+		struct nlmsghdr nh;
+		struct nlmsgerr err;
+	} ack;
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
+	unsigned idx = if_nametoindex(ifname);
+	int fd, ret = -1, saved;
+	ssize_t n;
 
-	if (ifreq_init(&ifr, ifname) == -1)
+	if (!idx || qlen < 0)
 		return -1;
-	ifr.ifr_qlen = qlen;
-	return ifreq_ioctl(SIOCSIFTXQLEN, &ifr);
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = sizeof(req);
+	req.nh.nlmsg_type = RTM_NEWLINK;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	req.nh.nlmsg_seq = 1;
+	req.ifi.ifi_family = AF_UNSPEC;
+	req.ifi.ifi_index = (int)idx;
+	req.rta.rta_type = IFLA_TXQLEN;
+	req.rta.rta_len = RTA_LENGTH(sizeof(req.qlen));
+	req.qlen = (uint32_t)qlen;
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd == -1)
+		return -1;
+	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&kernel,
+		   sizeof(kernel)) == -1)
+		goto out;
+	n = recv(fd, &ack, sizeof(ack), 0);
+	if (n == -1)
+		goto out;
+	if (n < (ssize_t)sizeof(ack) || ack.nh.nlmsg_type != NLMSG_ERROR) {
+		errno = EPROTO;
+		goto out;
+	}
+	if (ack.err.error) {
+		errno = -ack.err.error;
+		goto out;
+	}
+	ret = 0;
+out:
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return ret;
 }
 
 int tun_set_up(const char *ifname)
@@ -197,7 +249,7 @@ const char *tun_hint(int err)
 	switch (err) {
 	case EACCES:
 	case EPERM:
-		return "run as root (or with CAP_NET_ADMIN)";
+		return "run it as root, or in the lab: common/lab HOST PROGRAM";
 	case ENOENT:
 	case ENODEV:
 	case ENXIO:

@@ -2,7 +2,8 @@
  * tun: a TUN device and the interface settings a tunnel needs.  tun_open()
  * attaches to a new TUN interface; tun_set_addr(), tun_set_mtu(),
  * tun_set_up() and tun_add_route() do what "ip addr add", "ip link set" and
- * "ip route add" do, through ioctl(2) on an ordinary socket.  Like system
+ * "ip route add" do, through ioctl(2) on an ordinary socket (netlink for
+ * the queue length).  Like system
  * calls they return -1 with errno set and never print; tun_hint() turns the
  * errno of a failed tun_open() into advice for the user.
  */
@@ -34,7 +35,8 @@ int tun_set_addr(const char *ifname, struct in_addr addr, int prefix);
 /* Set ifname's MTU in bytes. */
 int tun_set_mtu(const char *ifname, int mtu);
 
-/* Set ifname's transmit queue length in packets ("ip link set txqueuelen"). */
+/* Set ifname's transmit queue length in packets ("ip link set txqueuelen"),
+ * by netlink: it needs CAP_NET_ADMIN in this network namespace only. */
 int tun_set_txqueuelen(const char *ifname, int qlen);
 
 /* Bring ifname up, as "ip link set dev IFNAME up" does. */

@@ -19,19 +19,50 @@ RUN_PREFIX=${VPNLAB_RUN_PREFIX:-vt$$-}
 PROGRAM_LIMIT=${PROGRAM_LIMIT:-60}	# seconds any started program may run
 declare -gA STARTED=()	# -g: bats loads this file inside a function
 
+# The lab command for this test's topology (common/lab): its hosts live in a
+# user namespace of the lab's own, so a test needs no more privilege than
+# the lab does.  Under the grader (as root) LAB_OWNER, LAB_CONTAIN and
+# LAB_BIND come from the environment: student code runs as an unprivileged
+# user, in a mount view where the grader's files are not.
+lab() { LAB_PREFIX=$PREFIX "$KIT/common/lab" "$@"; }
+
 lab_start() {
 	PREFIX="${RUN_PREFIX}${BATS_SUITE_TEST_NUMBER:-$BATS_TEST_NUMBER}-"
 	OUT=$BATS_TEST_TMPDIR
-	LAB_PREFIX=$PREFIX "$KIT/common/lab" up >/dev/null
+	lab up >/dev/null
+}
+
+# A started program's processes: the one $! names and all below it.
+tree() {
+	local pid
+	echo "$1"
+	for pid in $(pgrep -P "$1"); do tree "$pid"; done
+}
+
+# The process a started program's signals go to: the program itself, the
+# child of its timeout(1).  (On the way nsenter forks once, and would not
+# pass a signal on.)
+target() {
+	local pid child
+	for pid in $(tree "${STARTED[$1]}"); do
+		if [[ $(cat "/proc/$pid/comm" 2>/dev/null) == timeout ]]; then
+			child=$(pgrep -P "$pid" | head -1)
+			echo "${child:-$pid}"
+			return
+		fi
+	done
 }
 
 # Stop every program of the test's topology, remove it, reap the children;
 # then fail the test if a sanitizer complained in any program's log.
 lab_stop() {
-	local name reports
+	local name reports pid
 
-	LAB_PREFIX=$PREFIX "$KIT/common/lab" down
-	for name in "${!STARTED[@]}"; do
+	lab down
+	for name in "${!STARTED[@]}"; do	# the probes, outside the lab
+		for pid in $(tree "${STARTED[$name]}"); do
+			kill -KILL "$pid" 2>/dev/null || true
+		done
 		wait "${STARTED[$name]}" 2>/dev/null || true
 	done
 	reports=$(grep -lE 'Sanitizer|runtime error:' "$OUT"/*.log 2>/dev/null || true)
@@ -42,20 +73,36 @@ lab_stop() {
 	fi
 }
 
-# Run a command on a host of the test's topology.
+# Run a command on a host of the test's topology, as its root.
 on() {
 	local host=$1
 	shift
-	ip netns exec "$PREFIX$host" "$@"
+	lab "$host" "$@"
+}
+
+# Run a command in a host's network only, with the test's own files and
+# identity (as root: the machine's root, out of reach of the lab's code):
+# the grader's captures and its ends of TCP transfers.
+net() {
+	local host=$1
+	shift
+	lab probe "$host" "$@"
 }
 
 # start HOST NAME COMMAND...: run COMMAND on HOST in the background, with a
-# time limit; its output goes to $OUT/NAME.log.
+# time limit; its output goes to $OUT/NAME.log.  start_net: the same, with
+# net instead of on.
 start() {
 	local host=$1 name=$2
 	shift 2
-	ip netns exec "$PREFIX$host" timeout "$PROGRAM_LIMIT" "$@" \
-		>"$OUT/$name.log" 2>&1 &
+	on "$host" timeout "$PROGRAM_LIMIT" "$@" >"$OUT/$name.log" 2>&1 &
+	STARTED[$name]=$!
+}
+
+start_net() {
+	local host=$1 name=$2
+	shift 2
+	net "$host" timeout "$PROGRAM_LIMIT" "$@" >"$OUT/$name.log" 2>&1 &
 	STARTED[$name]=$!
 }
 
@@ -64,14 +111,14 @@ start() {
 stop() {
 	local name=$1 sig=${2:-TERM} pid
 
-	pid=$(pgrep -P "${STARTED[$name]}" | head -1)
+	pid=$(target "$name")
 	[[ -n $pid ]] && kill -s "$sig" "$pid"
 	wait "${STARTED[$name]}"
 }
 
 # running NAME: whether a started program is still alive.
 running() {
-	kill -0 "${STARTED[$1]}" 2>/dev/null && [[ -n $(pgrep -P "${STARTED[$1]}") ]]
+	[[ -n $(target "$1") ]]
 }
 
 # wait_exit NAME SECONDS: let a program end by itself, for at most SECONDS,
@@ -108,7 +155,7 @@ wait_for() {
 capture() {
 	local host=$1 iface=$2 name=$3
 	shift 3
-	start "$host" "$name" tcpdump -lnn -i "$iface" "$@"
+	start_net "$host" "$name" tcpdump -Z root -lnn -i "$iface" "$@"
 	wait_for "$name" "listening on"
 }
 
@@ -119,12 +166,21 @@ capture() {
 transfer() {
 	local from=$1 to=$2 addr=$3 file=$4 copy=$5 name=receiver-$to
 
-	start "$to" "$name" socat -d -d -u TCP-LISTEN:5000,reuseaddr OPEN:"$copy",creat,trunc
+	addr=$(addr_of "$addr")
+	start_net "$to" "$name" socat -d -d -u TCP-LISTEN:5000,reuseaddr OPEN:"$copy",creat,trunc
 	wait_for "$name" 'listening on'
-	on "$from" timeout 30 socat -u OPEN:"$file" TCP:"$addr":5000,connect-timeout=5 ||
+	net "$from" timeout 30 socat -u OPEN:"$file" TCP:"$addr":5000,connect-timeout=5 ||
 		fail "the TCP transfer from $from to $addr failed"
 	wait_exit "$name" 10 || true
 	cmp "$file" "$copy" || fail "$copy is not $file: the bytes did not arrive intact"
+}
+
+# The lab's names, for commands that run with the machine's files (net).
+addr_of() {
+	case $1 in
+	useru) echo 10.1.2.2 ;; userv) echo 10.1.1.2 ;; userw) echo 10.1.1.3 ;;
+	*) echo "$1" ;;
+	esac
 }
 
 # leftovers PATTERN: the namespaces and grader work trees whose names match
@@ -132,8 +188,11 @@ transfer() {
 # this with what it was before the test, never with nothing: a student's
 # topology or an earlier run's remains are none of its business.
 leftovers() {
+	local f
 	{
-		ip netns list | awk '{print $1}'
+		for f in /tmp/vpnlab-lab-*/*.pid; do
+			[[ -e $f ]] && kill -0 "$(<"$f")" 2>/dev/null && basename "$f" .pid
+		done
 		ls -d /tmp/vpnlab-grade.* 2>/dev/null
 	} | grep -E -- "$1" | sort || true
 }
@@ -165,7 +224,10 @@ program() {
 	if [[ ! -x $path ]]; then
 		why=$(cat "$SUB/${1%/*}/.build-error" 2>/dev/null | head -n 5)
 		fail "$1 is missing: ${why:-it was not submitted or did not build}"
+		return 1	# (no set -e inside $(...))
 	fi
+	# Under the grader the lab sees the submission's programs here only.
+	[[ -n ${LAB_CONTAIN-} ]] && path=/run/vpnlab/sub/$1
 	echo "$path"
 }
 
@@ -178,12 +240,18 @@ explain() {
 # student HOST NAME PROGRAM: start a student's program, as the handout runs
 # it: no arguments.  Its output is line-buffered whatever it does (stdbuf):
 # a printf() that a terminal would show at once must reach the log too.
+# Student code gets a clean environment (nothing of the grader's), and
+# limits: processes, file size, CPU time, and (without sanitizers, which
+# need a vast address space) memory.
 student() {
-	local host=$1 name=$2 prog
+	local host=$1 name=$2 prog limits
 	prog=$(program "$3") || return 1
 	STUDENT_PROGS[$name]=$3
-	ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 \
-		start "$host" "$name" stdbuf -oL -eL "$prog"
+	limits=(--nproc=64 --fsize=$((64 << 20)) --cpu=120 --nofile=256)
+	[[ -n ${GRADE_SAN-} ]] || limits+=(--as=$((1 << 30)))
+	start "$host" "$name" env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
+		HOME=/tmp LANG=C.UTF-8 ASAN_OPTIONS=verify_asan_link_order=0 \
+		prlimit "${limits[@]}" -- stdbuf -oL -eL "$prog"
 }
 declare -gA STUDENT_PROGS=()
 
@@ -227,6 +295,7 @@ wait_tun() {
 	for ((i = 0; i < READY_LIMIT * 10; i++)); do
 		state=$(tun_state "$host" "$want")
 		[[ $state == ready ]] && return 0
+		running "$name" || break	# it will not get better
 		sleep 0.1
 	done
 	case $state in
@@ -257,6 +326,7 @@ wait_port() {
 	local host=$1 name=$2 port=$3 i
 	for ((i = 0; i < READY_LIMIT * 10; i++)); do
 		has_port "$host" "$port" && return 0
+		running "$name" || break
 		sleep 0.1
 	done
 	explain "a socket bound to UDP port $port on $host" \
@@ -285,14 +355,14 @@ INNER_PROBE='\x45\x00\x00\x30\x12\x34\x00\x00\x40\x01\x4e\x92\x0a\x01\x03\x01\x0
 # bash's /dev/udp would cut the packet at every 0x0a byte.)
 send_inner() {
 	printf "$INNER_PROBE" >"$OUT/probe.bin"
-	on useru socat -u OPEN:"$OUT/probe.bin" UDP:10.1.2.3:9090
+	net useru socat -u OPEN:"$OUT/probe.bin" UDP:10.1.2.3:9090
 }
 
 # check HOST NAME PCAPCHECK-ARGS...: start a capture that must succeed.
 check() {
 	local host=$1 name=$2
 	shift 2
-	start "$host" "$name" "$PCAPCHECK" -w "$OUT/$name.pcap" "$@"
+	start_net "$host" "$name" "$PCAPCHECK" -w "$OUT/$name.pcap" "$@"
 	wait_for "$name" '^capturing on'
 }
 

@@ -6,13 +6,14 @@
 # Unreachable" coming from the router.  One line per check, PASS or FAIL
 # with what was seen; exit 0 only if every check passes.
 #
-#   sudo step0-verify/verify.sh             the namespaces of common/lab
-#   sudo step0-verify/verify.sh -p g1-      ... built with LAB_PREFIX=g1-
+#   step0-verify/verify.sh                  the lab of common/lab
+#   step0-verify/verify.sh -p g1-           ... built with LAB_PREFIX=g1-
 #   step0-verify/verify.sh -l useru         on a real testbed: the checks
 #                                           from this machine, which is useru
 set -uo pipefail
 
 PREFIX=${LAB_PREFIX-}
+LAB=$(cd "$(dirname "$0")/../common" && pwd)/lab
 LOCAL_HOST=""
 ROUTER=192.168.1.254
 failures=0
@@ -44,7 +45,7 @@ on() {
 	if [[ -n $LOCAL_HOST ]]; then
 		"$@"
 	else
-		ip netns exec "$PREFIX$host" "$@"
+		LAB_PREFIX=$PREFIX "$LAB" "$host" "$@"
 	fi
 }
 
@@ -117,16 +118,10 @@ peer_of() { [[ $1 == useru ]] && echo userv || echo useru; }
 if [[ -n $LOCAL_HOST ]]; then
 	verify_from "$LOCAL_HOST" "$(peer_of "$LOCAL_HOST")"
 else
-	if [[ $EUID -ne 0 ]]; then
-		echo "ERROR: entering the lab's namespaces needs root — run 'sudo $0'" >&2
+	if ! LAB_PREFIX=$PREFIX "$LAB" status >/dev/null 2>&1; then
+		echo "ERROR: the lab is not up — start it with 'common/lab up'${PREFIX:+ (LAB_PREFIX=$PREFIX)}" >&2
 		exit 1
 	fi
-	for host in useru userv; do
-		if [[ ! -e /run/netns/$PREFIX$host ]]; then
-			echo "ERROR: $PREFIX$host is not up — start the lab with 'sudo common/lab up'${PREFIX:+ (LAB_PREFIX=$PREFIX)}" >&2
-			exit 1
-		fi
-	done
 	verify_from useru userv
 	verify_from userv useru
 fi

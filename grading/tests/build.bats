@@ -11,7 +11,8 @@ teardown() { rm -rf "${COPY:?}"; }
 	rm -f "$COPY"/tun "$COPY"/tun_ping "$COPY"/*.o
 	run make -C "$COPY"
 	assert_success
-	[ -x "$COPY/tun" ] && [ -x "$COPY/tun_ping" ]
+	[ -x "$COPY/tun" ]
+	[ -x "$COPY/tun_ping" ]
 	run "$COPY/tun" -h
 	assert_output --regexp '^usage: tun '
 }

@@ -7,7 +7,14 @@ load ../lib
 
 GRADE=$KIT/grading/grade
 
-setup() { before=$(leftovers '^vg|vpnlab-grade'); OUTPUTS=(); }
+# Each test's grading runs carry a prefix of their own, so that tests of
+# other files running beside them are none of their business.
+setup() {
+	export VPNLAB_GRADE_PREFIX="vg$BATS_SUITE_TEST_NUMBER-$$-"
+	MINE="^$VPNLAB_GRADE_PREFIX|vpnlab-grade\.$VPNLAB_GRADE_PREFIX"
+	before=$(leftovers "$MINE")
+	OUTPUTS=()
+}
 teardown() { ((${#OUTPUTS[@]})) && rm -rf "${OUTPUTS[@]}"; true; }
 
 # A submission folder: the kit's step directories, as a student hands in.
@@ -46,7 +53,7 @@ assert_loses_exactly() {
 # No namespace or work tree of a grading run is left that was not there
 # before the test.
 no_namespace_left() {
-	run leftovers '^vg|vpnlab-grade'
+	run leftovers "$MINE"
 	assert_output "$before"
 }
 
@@ -143,9 +150,9 @@ no_namespace_left() {
 }
 
 @test "grader: two runs at once with default options both finish, each with its own complete output" {
-	"$GRADE" -s 1 >"$BATS_TEST_TMPDIR/a.txt" 2>&1 &
+	VPNLAB_GRADE_PREFIX=${VPNLAB_GRADE_PREFIX}a- "$GRADE" -s 1 >"$BATS_TEST_TMPDIR/a.txt" 2>&1 &
 	local a=$!
-	"$GRADE" -s 4 >"$BATS_TEST_TMPDIR/b.txt" 2>&1 &
+	VPNLAB_GRADE_PREFIX=${VPNLAB_GRADE_PREFIX}b- "$GRADE" -s 4 >"$BATS_TEST_TMPDIR/b.txt" 2>&1 &
 	local b=$!
 	wait "$a"
 	wait "$b"
@@ -153,7 +160,9 @@ no_namespace_left() {
 	dir_a=$(sed -n 's/^(evidence, results.json and junit.xml in \(.*\))$/\1/p' "$BATS_TEST_TMPDIR/a.txt")
 	dir_b=$(sed -n 's/^(evidence, results.json and junit.xml in \(.*\))$/\1/p' "$BATS_TEST_TMPDIR/b.txt")
 	OUTPUTS=("$dir_a" "$dir_b")	# removed by teardown
-	[ -n "$dir_a" ] && [ -n "$dir_b" ] && [ "$dir_a" != "$dir_b" ]
+	[ -n "$dir_a" ]
+	[ -n "$dir_b" ]
+	[ "$dir_a" != "$dir_b" ]
 	run cat "$BATS_TEST_TMPDIR/a.txt"
 	assert_line 'Score: 20/20'
 	run cat "$BATS_TEST_TMPDIR/b.txt"
@@ -258,7 +267,7 @@ no_namespace_left() {
 	local pid=$!
 	local i
 	for ((i = 0; i < 100; i++)); do
-		ip netns list | grep -q "^vg$pid-" && break
+		[[ -n $(leftovers "^$VPNLAB_GRADE_PREFIX") ]] && break
 		sleep 0.1
 	done
 	sleep 1
@@ -266,9 +275,9 @@ no_namespace_left() {
 	local rc=0
 	wait "$pid" || rc=$?
 	[ "$rc" -eq 130 ] || fail "grade exited with $rc, not 130: $(tail -3 "$BATS_TEST_TMPDIR/int.txt")"
-	run bash -c "ip netns list | grep -c '^vg$pid-'"
-	assert_output 0
-	run pgrep -f "vg$pid-"
+	run leftovers "$MINE"
+	assert_output ""
+	run pgrep -f "vpnlab-grade.$VPNLAB_GRADE_PREFIX"
 	assert_failure
 	no_namespace_left
 }

@@ -31,7 +31,7 @@ start_client() {	# start_client NAME HOST [ARGS...]
 assert_tunnel_works() {
 	local from=${1:-useru} addr=${2:-10.1.3.1}
 	wait_until 10 "ping from $from to userv through the tunnel" \
-		ip netns exec "$PREFIX$from" ping -c1 -W1 userv
+		on "$from" ping -c1 -W1 userv
 	run on userv ping -c2 -i0.2 -W2 "$addr"
 	assert_output --partial '2 received'
 }
@@ -123,7 +123,7 @@ MALFORMED=(empty truncated 'not IPv4 or IPv6' 'bad IPv4 header length'
 }
 
 @test "hardening: two clients on two hosts share one server, each reply to its own, and a restarted client is followed" {
-	LAB_PREFIX=$PREFIX "$KIT/common/lab" up +userx >/dev/null
+	lab up +userx >/dev/null
 	tunnel_routes
 	start_server
 	start_client client_u useru

@@ -1,0 +1,106 @@
+#!/usr/bin/env bats
+# Least privilege: the lab, the demo and the grader work for a normal user
+# without sudo, and under sudo a graded submission runs as nobody of this
+# machine: root only inside its lab, unable to reach the host, the grader
+# or other submissions, and gone when its test ends.
+
+load ../lib
+
+STUDENT=vpnlab-student
+
+setup() {
+	export VPNLAB_GRADE_PREFIX="vgp$BATS_SUITE_TEST_NUMBER-$$-"
+	export VPNLAB_GRADE_UID=$((3999000 + BATS_SUITE_TEST_NUMBER))	# ours alone
+}
+
+teardown() {
+	if id "$STUDENT" >/dev/null 2>&1; then
+		pkill -KILL -u "$STUDENT" 2>/dev/null || true
+		userdel -r "$STUDENT" >/dev/null 2>&1 || true
+	fi
+	true
+}
+
+# The processes of a user that are alive: not zombies, which the machine's
+# init reaps in its own time (a lab's last process, its holder's parent,
+# is init's child once "lab up" has returned).
+alive_of() { ps -u "$1" -o stat=,pid=,args= 2>/dev/null | grep -v '^Z' || true; }
+
+# A copy of the kit, as a clone would be: sources only.
+clone_kit() {
+	mkdir -p "$1"
+	tar -C "$KIT" --exclude=./.git --exclude=./grading/out --exclude=./dist \
+		--exclude='*.o' --exclude='*.d' --exclude='*.a' --exclude=.build-flags \
+		-cf - . | tar -C "$1" -xf -
+}
+
+@test "privilege: a normal user, without sudo, runs make demo and grades Step 1 from their own clone" {
+	useradd -m -s /bin/bash "$STUDENT"
+	# As Debian, Ubuntu and Fedora ship it, and as make deps leaves it.
+	chmod 0666 /dev/net/tun
+	local home
+	home=$(getent passwd "$STUDENT" | cut -d: -f6)
+	clone_kit "$home/vpnlab"
+	make -s -C "$home/vpnlab" clean >/dev/null
+	chown -R "$STUDENT:" "$home/vpnlab"
+	run su - "$STUDENT" -c 'cd vpnlab && make demo'
+	assert_success
+	assert_output --partial '3 packets transmitted, 3 received, 0% packet loss'
+	assert_output --partial 'the tunnel works both ways'
+	run su - "$STUDENT" -c 'cd vpnlab && make grade STEP=1'
+	assert_success
+	assert_line 'Score: 20/20'
+	# Nothing of theirs is left running (and so no lab).
+	run alive_of "$STUDENT"
+	assert_output ""
+}
+
+# A submission whose tun.c does its job, and first tries everything a
+# hostile student would as root of its lab.  None of it may reach the host.
+hostile_tun() {
+	local kit=$1 other=$2 marker=$3
+	{
+		echo '#include <stdlib.h>'
+		echo '#include <unistd.h>'
+		echo 'static void mischief(void) {'
+		echo "	system(\"echo $marker > /var/tmp/$marker; echo $marker > /tmp/$marker\");"
+		echo "	system(\"echo $marker > $kit/$marker; echo $marker > $kit/grading/$marker\");"
+		echo "	system(\"for f in $kit/grading/out/*/results.json /tmp/vpnlab-grade.*/*/grading/step1.bats; do echo '{}' > \$f; done\");"
+		echo "	system(\"cat $other/secret.txt; ls /home /root /srv /work\");"
+		echo "	system(\"nsenter -t 1 -n ip link add $marker type veth peer name ${marker}b; ip link add ${marker}c type dummy\");"
+		echo '	if (fork() == 0) { setsid(); for (;;) { if (fork() == 0) pause(); } }'
+		echo '	if (fork() == 0) { setsid(); for (;;) pause(); }'
+		echo '}'
+		sed 's/^	log_init();$/	mischief();\n	log_init();/' "$KIT/step1-tun/tun.c"
+	} >"$4"
+}
+
+@test "privilege: a hostile submission graded with sudo reaches nothing of the host, and scores as a good one" {
+	local sub=$BATS_TEST_TMPDIR/hostile other=$BATS_TEST_TMPDIR/bob marker=vpnlabevil$$ out=$BATS_TEST_TMPDIR/out
+	mkdir -p "$sub/step1-tun" "$other"
+	echo "bob's secret 5c1f" >"$other/secret.txt"
+	chmod -R a+rX "$BATS_TEST_TMPDIR"
+	cp "$KIT/step1-tun/tun_ping.c" "$sub/step1-tun/"
+	hostile_tun "$KIT" "$other" "$marker" "$sub/step1-tun/tun.c"
+	local links_before procs_before
+	links_before=$(ip -o link | awk -F': ' '{print $2}' | sort)
+	run "$KIT/grading/grade" -s 1 -o "$out" "$sub"
+	assert_line 'Score: 20/20'
+	# No file outside its lab, not in the kit, not the grader's results.
+	[ ! -e "/var/tmp/$marker" ]
+	[ ! -e "/tmp/$marker" ]
+	[ ! -e "$KIT/$marker" ]
+	[ ! -e "$KIT/grading/$marker" ]
+	run jq -e '.score == 20' "$out/results.json"
+	assert_success
+	# No other submission read, no link in the machine's own network.
+	run grep -rl '5c1f' "$out"
+	assert_failure
+	[ "$(ip -o link | awk -F': ' '{print $2}' | sort)" = "$links_before" ]
+	# Nothing left running, of the bomb or the daemon: the user id the
+	# grader gave it owns no process.
+	run alive_of "$VPNLAB_GRADE_UID"
+	assert_output ""
+	run leftovers "^$VPNLAB_GRADE_PREFIX|vpnlab-grade\.$VPNLAB_GRADE_PREFIX"
+	assert_output ""
+}
