@@ -32,6 +32,23 @@ static int prefix_has(const struct prefix *p, int version,
 	return (p->addr[bytes] & mask) == (addr[bytes] & mask);
 }
 
+/*
+ * Whether addresses of p could be a tunnel's inner sources.  Link-local
+ * ones (169.254/16, fe80::/10: the kernel gives every interface one), and
+ * loopback, multicast and unspecified ones, never: they would let anyone
+ * who reaches the port claim a source no client can have.
+ */
+static int routable(const struct prefix *p)
+{
+	const uint8_t *a = p->addr;
+
+	if (p->version == 4)
+		return !(a[0] == 0 || a[0] == 127 || a[0] >= 224 ||
+			 (a[0] == 169 && a[1] == 254));
+	return !((a[0] == 0xfe && (a[1] & 0xc0) == 0x80) || a[0] == 0xff ||
+		 !memcmp(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 15));
+}
+
 static int mask_len(const uint8_t *mask, size_t size)
 {
 	int len = 0;
@@ -69,7 +86,8 @@ static void read_interface(struct allow *a)
 		} else {
 			continue;
 		}
-		a->niface++;
+		if (routable(p))
+			a->niface++;
 	}
 	freeifaddrs(list);
 }
@@ -103,7 +121,8 @@ int allow_add(struct allow *a, const char *cidr)
 		p->version = 6;
 	else
 		return -1;
-	if (*end || end == slash + 1 || len < 0 || len > (p->version == 4 ? 32 : 128))
+	if (*end || end == slash + 1 || len < 0 || len > (p->version == 4 ? 32 : 128) ||
+	    !routable(p))
 		return -1;
 	p->len = (int)len;
 	a->nfixed++;

@@ -3,7 +3,8 @@
  * the tunnel.  Without it, anyone who can reach UDP 9090 could put any
  * packet into the private LAN, with any source.  The networks are those
  * configured on the server's TUN interface (read again when an address
- * misses, at most ten times a second) and any added with allow_add().
+ * misses, at most ten times a second) and any added with allow_add();
+ * never link-local, loopback, multicast or unspecified ones.
  */
 #ifndef VPNLAB_ALLOW_H
 #define VPNLAB_ALLOW_H
@@ -34,7 +35,8 @@ struct allow {
 void allow_init(struct allow *a, const char *ifname);
 
 /* Accept sources in cidr too ("10.1.4.0/24", "fd00::/64"); 0, or -1 if it
- * is not an address with a prefix length or the table is full. */
+ * is not an address with a prefix length, not routable (link-local, ...),
+ * or the table is full. */
 int allow_add(struct allow *a, const char *cidr);
 
 /* Whether ip's source address lies in an accepted network. */

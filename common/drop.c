@@ -16,6 +16,8 @@ static const char *reason_str(int reason)
 		return "not from the server";
 	case DROP_SEND_FAILED:
 		return "send failed";
+	case DROP_CLAIMED:
+		return "tunnel address held by an active client";
 	}
 	return pkt_err_str((enum pkt_err)reason);
 }

@@ -18,6 +18,7 @@ enum drop_reason {
 	DROP_NOT_SERVER,		/* a datagram not from our server */
 	DROP_SPOOFED,			/* inner source outside the tunnel */
 	DROP_SEND_FAILED,		/* the kernel refused to send it */
+	DROP_CLAIMED,			/* source held by an active client */
 	DROP_NREASONS
 };
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fast.h"
@@ -201,6 +202,7 @@ static struct {
 	unsigned segs;
 	uint32_t next_seq;	/* where the next segment must start */
 	int closed;		/* a shorter segment came: no more */
+	int fixed_id;		/* -1: not known yet; 1: the IDs do not count up */
 } wr = { .fd = -1 };
 
 void fast_tun_init(int tun)
@@ -217,11 +219,22 @@ struct segment {
 	uint8_t flags;
 };
 
+/* Whether pkt's TCP checksum is right (IPv4, a 20-byte header, len bytes):
+ * the sum over pseudo-header, header and data, its own field included. */
+static int tcp_cksum_ok(const uint8_t *pkt, size_t len)
+{
+	return in_cksum_fold(in_cksum_add(pseudo_sum(pkt, len - 20), pkt + 20,
+					  len - 20)) == 0;
+}
+
 /*
- * Whether pkt is a TCP segment that may join others: IPv4 without options,
- * not a fragment, carrying data, and no flag but ACK and PSH (a SYN, FIN,
- * RST or ECN signal must reach the kernel as it came).  The rules are those
- * of the kernel's own GRO.
+ * Whether pkt may join others into a super-packet: IPv4 without options,
+ * not a fragment, TCP carrying data, no flag but ACK and PSH (a SYN, FIN,
+ * RST, URG or ECN signal reaches the kernel as it came), and a right TCP
+ * checksum.  That last one matters most: the super-packet goes to the
+ * kernel marked "checksum still to be computed", so a segment corrupted on
+ * the way would be trusted.  A segment that fails is written alone, as it
+ * came, and the kernel drops it; TCP sends it again.
  */
 static int joinable(const uint8_t *pkt, size_t len, struct segment *s)
 {
@@ -235,13 +248,32 @@ static int joinable(const uint8_t *pkt, size_t len, struct segment *s)
 		return 0;
 	s->payload = len - 20 - s->thl;
 	s->seq = get32(pkt + 24);
-	return 1;
+	return tcp_cksum_ok(pkt, len);
 }
 
 /*
- * Whether segment s (pkt) continues the one held: the same stream and the
- * same headers but for length, IP ID, sequence number, checksums and PSH;
- * the next sequence number; no more payload than the first.
+ * IP IDs as Linux's GRO takes them (inet_gro_receive): each segment's one
+ * more than the one before, as a sender numbers them; or, with DF set, all
+ * the same (an "atomic" datagram's ID means nothing).  Not a mix.
+ */
+static int id_follows(const uint8_t *pkt, const uint8_t *first)
+{
+	uint16_t id = get16(pkt + 4), id0 = get16(first + 4);
+	int fixed = (pkt[6] & 0x40) && id == id0;
+	int counts = id == (uint16_t)(id0 + wr.segs);
+
+	if (wr.fixed_id == -1)
+		return fixed || counts;
+	return wr.fixed_id ? fixed : counts;
+}
+
+/*
+ * Whether segment s (pkt) continues the one held, by the rules of Linux's
+ * GRO (inet_gro_receive, tcp_gro_receive): the same addresses, ports, TOS,
+ * TTL and DF; IP IDs as id_follows() says; the same acknowledgment, window,
+ * TCP header length and options, byte for byte; no flag but PSH differing;
+ * the next sequence number; no more payload than the first segment, and
+ * nothing after one that had less (it ends the train).
  */
 static int continues(const uint8_t *pkt, const struct segment *s)
 {
@@ -250,11 +282,14 @@ static int continues(const uint8_t *pkt, const struct segment *s)
 	return wr.len && !wr.closed && s->thl == wr.thl &&
 	       s->payload <= wr.mss && s->seq == wr.next_seq &&
 	       wr.len + s->payload <= PKT_MAX && wr.segs < FAST_GSO_SEGS &&
-	       pkt[1] == first[1] && pkt[6] == first[6] && pkt[8] == first[8] &&
+	       pkt[1] == first[1] && pkt[8] == first[8] &&	/* TOS, TTL */
+	       (pkt[6] & 0x40) == (first[6] & 0x40) &&		/* DF */
+	       id_follows(pkt, first) &&
 	       !memcmp(pkt + 12, first + 12, 8) &&	/* addresses */
 	       !memcmp(pkt + 20, first + 20, 4) &&	/* ports */
 	       !memcmp(pkt + 28, first + 28, 4) &&	/* acknowledgment */
-	       pkt[32] == first[32] && (pkt[33] & ~TCP_PSH) == first[33] &&
+	       pkt[32] == first[32] &&
+	       (pkt[33] & ~TCP_PSH) == (first[33] & ~TCP_PSH) &&
 	       !memcmp(pkt + 34, first + 34, 2) &&	/* window */
 	       !memcmp(pkt + 38, first + 38, s->thl - 18); /* urgent, options */
 }
@@ -311,10 +346,13 @@ static void hold(const uint8_t *pkt, size_t len, const struct segment *s)
 	wr.segs = 1;
 	wr.next_seq = s->seq + (uint32_t)s->payload;
 	wr.closed = 0;
+	wr.fixed_id = -1;
 }
 
 static void join(const uint8_t *pkt, const struct segment *s)
 {
+	if (wr.fixed_id == -1)
+		wr.fixed_id = get16(pkt + 4) == get16(wr.out + TUN_VNET_HDR_LEN + 4);
 	memcpy(wr.out + TUN_VNET_HDR_LEN + wr.len, pkt + 20 + s->thl,
 	       s->payload);
 	wr.len += s->payload;
@@ -353,7 +391,7 @@ int fast_tun_write(int tun, const uint8_t *pkt, size_t len)
 
 static struct {
 	int fd;
-	int gso;		/* 0 once the kernel refused UDP_SEGMENT */
+	unsigned refusals;	/* how often the kernel refused UDP_SEGMENT */
 	/* received: a batch of datagrams of gso bytes (the last shorter) */
 	uint8_t in[PKT_BUFSIZE];
 	size_t in_len, in_off, in_seg;
@@ -363,7 +401,50 @@ static struct {
 	size_t out_len, out_seg;
 	unsigned out_count;
 	struct sockaddr_in out_to;
-} ud = { .fd = -1, .gso = 1 };
+} ud = { .fd = -1 };
+
+/*
+ * Peers whose path refused a batch (UDP GSO), and until when to send them
+ * datagrams one by one.  Per peer: one client behind a small MTU must not
+ * cost the others their batches; and for a while only: paths change.
+ */
+#define FAST_NO_GSO_PEERS 32
+#define FAST_NO_GSO_MS 10000
+static struct no_gso {
+	struct sockaddr_in to;
+	long until_ms;
+} no_gso[FAST_NO_GSO_PEERS];
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int gso_allowed(const struct sockaddr_in *to)
+{
+	long now = now_ms();
+
+	for (int i = 0; i < FAST_NO_GSO_PEERS; i++)
+		if (no_gso[i].until_ms > now && udp_endpoint_eq(&no_gso[i].to, to))
+			return 0;
+	return 1;
+}
+
+/* Remember that to's path refused a batch: the oldest entry makes room. */
+static void gso_refused(const struct sockaddr_in *to)
+{
+	struct no_gso *slot = &no_gso[0];
+
+	for (int i = 0; i < FAST_NO_GSO_PEERS; i++)
+		if (no_gso[i].until_ms < slot->until_ms)
+			slot = &no_gso[i];
+	slot->to = *to;
+	slot->until_ms = now_ms() + FAST_NO_GSO_MS;
+	ud.refusals++;
+}
 
 int fast_udp_init(int sock)
 {
@@ -378,9 +459,9 @@ int fast_udp_held(void)
 	return ud.in_off < ud.in_len;
 }
 
-int fast_udp_gso(void)
+unsigned fast_udp_gso_refusals(void)
 {
-	return ud.gso;
+	return ud.refusals;
 }
 
 static ssize_t next_datagram(uint8_t *buf, size_t size,
@@ -487,16 +568,16 @@ int fast_udp_flush(void)
 
 	if (!ud.out_count)
 		return 0;
-	if (ud.out_count == 1 || !ud.gso) {
+	if (ud.out_count == 1 || !gso_allowed(&ud.out_to)) {
 		failed = send_one_by_one();
 	} else if (send_batch() == -1) {
 		/* No GSO in this kernel, or not on this path: a device
 		 * without checksum offload (EIO), datagrams larger than the
-		 * route's MTU (EMSGSIZE, older kernels EINVAL).  Never ask
-		 * again: the path does not change under a tunnel. */
+		 * route's MTU (EMSGSIZE, older kernels EINVAL).  This peer's
+		 * datagrams go one by one for a while, then we ask again. */
 		if (errno == EIO || errno == EINVAL || errno == EMSGSIZE ||
 		    errno == ENOPROTOOPT || errno == EOPNOTSUPP) {
-			ud.gso = 0;
+			gso_refused(&ud.out_to);
 			failed = send_one_by_one();
 		} else {
 			failed = (int)ud.out_count;

@@ -71,8 +71,9 @@ int fast_udp_send(int sock, const uint8_t *pkt, size_t len,
 /* Send what fast_udp_send() holds; returns how many packets failed. */
 int fast_udp_flush(void);
 
-/* Whether batches still leave in one sendmsg(); 0 once the kernel refused
- * UDP GSO (then they leave one datagram at a time). */
-int fast_udp_gso(void);
+/* How often the kernel refused to send a batch in one sendmsg() (UDP GSO,
+ * on some peer's path); that peer's datagrams then leave one by one for
+ * ten seconds before a batch is tried again. */
+unsigned fast_udp_gso_refusals(void);
 
 #endif

@@ -96,9 +96,9 @@ static void check_gso(void)
 {
 	static int said;
 
-	if (!said && !fast_udp_gso()) {
+	if (!said && fast_udp_gso_refusals()) {
 		log_info("fast path: this kernel refused UDP GSO; datagrams "
-			 "leave one by one");
+			 "leave one by one");	/* to that peer, for a while */
 		said = 1;
 	}
 }
@@ -242,8 +242,8 @@ int fast_server(const struct opts *o)
 	allow_init(&allowed, f.ifname);
 	for (int i = 0; i < o->nallow; i++)
 		if (allow_add(&allowed, o->allow[i]) == -1)
-			log_fatal("bad network '%s' for -A: give one such as "
-				  "10.1.4.0/24 or fd00::/64", o->allow[i]);
+			log_fatal("bad network '%s' for -A: give a routable "
+				  "one such as 10.1.4.0/24 or fd00::/64", o->allow[i]);
 	log_info("listening on %s:%u", o->listen, o->port);
 	vpn_check_forwarding();
 

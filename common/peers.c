@@ -1,4 +1,5 @@
 #include <string.h>
+#include <time.h>
 
 #include "log.h"
 #include "peers.h"
@@ -21,7 +22,17 @@ static struct peer *lookup(const struct peers *t, int version,
 	return NULL;
 }
 
-static struct peer *oldest(struct peers *t)
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A free slot, or the one heard from longest ago if it has been silent
+ * long enough; NULL if every client is active. */
+static struct peer *room(struct peers *t, long now)
 {
 	struct peer *p = &t->slot[0];
 	int i;
@@ -29,29 +40,34 @@ static struct peer *oldest(struct peers *t)
 	for (i = 0; i < PEERS_MAX; i++) {
 		if (!t->slot[i].version)
 			return &t->slot[i];
-		if (t->slot[i].seen < p->seen)
+		if (t->slot[i].seen_ms < p->seen_ms)
 			p = &t->slot[i];
 	}
-	return p;
+	return now - p->seen_ms >= PEERS_HOLD_MS ? p : NULL;
 }
 
 int peers_learn(struct peers *t, const struct ip_info *ip,
 		const struct sockaddr_in *from)
 {
 	struct peer *p = lookup(t, ip->version, ip->src);
+	long now = now_ms();
 	int news = 0;
 
 	if (!p) {
-		p = oldest(t);
+		p = room(t, now);
+		if (!p)
+			return -1;
 		memset(p, 0, sizeof(*p));
 		p->version = ip->version;
 		memcpy(p->addr, ip->src, addr_len(ip->version));
 		news = 1;
 	} else if (!udp_endpoint_eq(&p->endpoint, from)) {
+		if (now - p->seen_ms < PEERS_HOLD_MS)
+			return -1;	/* its client is active elsewhere */
 		news = 1;
 	}
 	p->endpoint = *from;
-	p->seen = ++t->clock;
+	p->seen_ms = now;
 	return news;
 }
 
@@ -76,7 +92,12 @@ int peers_admit(struct peers *t, struct allow *a, const uint8_t *pkt,
 			   pkt, len);
 		return 0;
 	}
-	if (peers_learn(t, &ip, from)) {
+	switch (peers_learn(t, &ip, from)) {
+	case -1:
+		udp_endpoint_str(from, where, sizeof(where));
+		drop_count(d, DROP_CLAIMED, where, pkt, len);
+		return 0;
+	case 1:
 		udp_endpoint_str(from, where, sizeof(where));
 		ip_addr_str(&ip, ip.src, src, sizeof(src));
 		log_info("client %s is at %s", src, where);

@@ -79,12 +79,16 @@ int tun_open(const char *pattern, char name[IFNAMSIZ])
  */
 int tun_open_offload(const char *pattern, char name[IFNAMSIZ])
 {
-	int fd, saved, hdr_len = TUN_VNET_HDR_LEN;
+	int fd, saved, hdr_len = TUN_VNET_HDR_LEN, le = 1;
 
 	fd = tun_attach(pattern, name, IFF_TUN | IFF_NO_PI | IFF_VNET_HDR);
 	if (fd == -1)
 		return -1;
+	/* TUNSETVNETLE: the header's fields little-endian, as common/fast.c
+	 * reads and writes them, whatever the host's byte order (a TUN
+	 * device's header is in the host's order unless told). */
 	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr_len) == -1 ||
+	    ioctl(fd, TUNSETVNETLE, &le) == -1 ||
 	    ioctl(fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4) == -1) {
 		saved = errno;
 		close(fd);

@@ -66,8 +66,8 @@ int main(int argc, char *argv[])
 	allow_init(&allowed, ifname);
 	for (int i = 0; i < o.nallow; i++)
 		if (allow_add(&allowed, o.allow[i]) == -1)
-			log_fatal("bad network '%s' for -A: give one such as "
-				  "10.1.4.0/24 or fd00::/64", o.allow[i]);
+			log_fatal("bad network '%s' for -A: give a routable "
+				  "one such as 10.1.4.0/24 or fd00::/64", o.allow[i]);
 	/* END SOLUTION */
 	log_info("listening on %s:%u", o.listen, o.port);
 	vpn_check_forwarding();
