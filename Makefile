@@ -9,6 +9,7 @@
 #   make deps       install the Debian packages the kit needs (the one
 #                   step that needs root: sudo make deps)
 #   make handout    the students' copy, solutions replaced by TODOs (dist/)
+#   make submit     pack your programs and REPORT.md to hand in (NAME=...)
 #   make bench      what the tunnel costs: throughput and RTT table
 # With sudo or without, the lab lives in a user namespace: see README.md.
 #   SAN=1           build with AddressSanitizer and UBSan
@@ -47,13 +48,16 @@ test: deps
 	grading/run-tests
 
 grade: deps
-	grading/grade $(if $(STEP),-s $(STEP)) $(SUBMISSION)
+	grading/grade $(if $(STEP),-s $(STEP)) $(if $(REPORT_POINTS),-r $(REPORT_POINTS)) $(SUBMISSION)
 
 grade-all: deps
-	grading/grade-all $(if $(STEP),-s $(STEP)) $(SUBMISSIONS)
+	grading/grade-all $(if $(STEP),-s $(STEP)) $(if $(REPORT_POINTS),-r $(REPORT_POINTS)) $(SUBMISSIONS)
+
+submit:
+	common/submit "$(NAME)"
 
 clean:
 	for d in common grading $(STEPS); do $(MAKE) -C $$d clean || exit 1; done
-	rm -rf grading/out dist bench.csv
+	rm -rf grading/out dist bench.csv *-vpnlab.tar.gz
 
-.PHONY: all common $(STEPS) deps up down demo test grade grade-all handout bench clean
+.PHONY: all common $(STEPS) deps up down demo test grade grade-all handout bench clean submit

@@ -362,17 +362,49 @@ send_inner() {
 check() {
 	local host=$1 name=$2
 	shift 2
+	CHECKS[$name]=$(hop_json "$host" "$@")
 	start_net "$host" "$name" "$PCAPCHECK" -w "$OUT/$name.pcap" "$@"
 	wait_for "$name" '^capturing on'
+}
+declare -gA CHECKS=()	# capture name -> its hop, until judged
+
+# hop_json HOST PCAPCHECK-ARGS...: where a capture looks and for what, as
+# the grader's report draws it (grading/report).
+hop_json() {
+	local host=$1 iface="" none=false want=() opt
+	shift
+	OPTIND=1
+	while getopts c:d:f:i:knop:s:T:t:u:w: opt; do
+		case $opt in
+		i) iface=$OPTARG ;;
+		n) none=true ;;
+		p) want+=("$OPTARG") ;;
+		T) want+=("$OPTARG") ;;
+		s) want+=("from $OPTARG") ;;
+		d) want+=("to $OPTARG") ;;
+		u) want+=("inside UDP $OPTARG") ;;
+		esac
+	done
+	jq -nc --arg host "$host" --arg iface "$iface" --argjson none "$none" \
+		--arg want "${want[*]:-any packet}" \
+		'{host: $host, iface: $iface, none: $none, want: $want}'
+}
+
+# record_hop NAME true|false|null: a capture's verdict, into hops.jsonl.
+record_hop() {
+	[[ -n ${CHECKS[$1]-} ]] || return 0
+	grep -E '^(match [0-9]+|OK|FAIL|ERROR)' "$OUT/$1.log" 2>/dev/null | head -n 6 |
+		jq -R . | jq -sc --argjson hop "${CHECKS[$1]}" --arg name "$1" --argjson ok "$2" \
+		'$hop + {name: $name, ok: $ok, lines: .}' >>"$OUT/hops.jsonl"
+	unset "CHECKS[$1]"
 }
 
 # verdict NAME [EXPECTED CAUSE]: wait for a capture's end; if it failed,
 # fail with what was expected, pcapcheck's verdict line, and the likely cause.
 verdict() {
-	local status=0 seen
+	local seen
 
-	wait "${STARTED[$1]}" || status=$?
-	((status == 0)) && return 0
+	judged "$1" && return 0
 	seen=$(grep -m1 -E '^FAIL' "$OUT/$1.log" || tail -n 1 "$OUT/$1.log")
 	if [[ -n ${2-} ]]; then
 		explain "$2" "$seen" "$3"
@@ -380,12 +412,20 @@ verdict() {
 	fail "$(printf 'capture %s failed:\n%s' "$1" "$(tail -n 6 "$OUT/$1.log")")"
 }
 
+# judged NAME: wait for a capture's end; its success, recorded as a hop.
+judged() {
+	local status=0
+	wait "${STARTED[$1]}" || status=$?
+	record_hop "$1" "$( ((status == 0)) && echo true || echo false)"
+	return "$status"
+}
+
 # end_capture NAME [EXPECTED CAUSE]: stop a capture now (for "none seen"
 # checks) and judge it.
 end_capture() {
 	local pid
 
-	pid=$(pgrep -P "${STARTED[$1]}" | head -1)
+	pid=$(target "$1")
 	[[ -n $pid ]] && kill -INT "$pid"
 	verdict "$@"
 }
@@ -421,12 +461,15 @@ grade_stop() {
 			tail -n 5 "$f" | sed 's/^/#   /'
 		done
 	fi
+	for name in "${!CHECKS[@]}"; do	# captures the test never judged
+		record_hop "$name" null
+	done
 	lab_stop
 	if [[ -n $GRADE_OUT ]]; then
 		name=$(printf '%02d-%s' "$BATS_SUITE_TEST_NUMBER" \
 			"$(tr -c 'a-zA-Z0-9\n' '-' <<<"${BATS_TEST_DESCRIPTION%% \[*}" | tr -s '-' | cut -c1-60)")
 		dir=$GRADE_OUT/evidence/$name
 		mkdir -p "$dir"
-		cp "$OUT"/*.log "$OUT"/*.pcap "$dir"/ 2>/dev/null || true
+		cp "$OUT"/*.log "$OUT"/*.pcap "$OUT"/hops.jsonl "$dir"/ 2>/dev/null || true
 	fi
 }

@@ -17,7 +17,7 @@ start_client() {
 # A capture for the client's datagrams failed: say where they went instead.
 client_verdict() {
 	local seen
-	if ! wait "${STARTED[cap]}"; then
+	if ! judged cap; then
 		end_capture near >/dev/null 2>&1 || true
 		seen=$(udp_seen near)
 		explain "$1" "${seen:-no UDP datagram from 10.1.2.2 on lan0 of server at all}" \

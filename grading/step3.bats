@@ -22,7 +22,7 @@ start_step3() {
 	check server intun -i tun0 -s 10.1.3.1 -d 10.1.1.2 -p icmp -T echo-request -t 8
 	check userv delivered -i lab1 -s 10.1.3.1 -d 10.1.1.2 -p icmp -T echo-request -t 6
 	run on useru ping -c2 -i0.3 -W1 userv
-	if ! wait "${STARTED[intun]}"; then
+	if ! judged intun; then
 		explain "the echo request 10.1.3.1 > 10.1.1.2 written into server's tun0" \
 			"nothing reached server's tun0" \
 			"recvfrom() the datagram on port 9090 and write() its payload, whole, into the TUN descriptor"
