@@ -154,3 +154,10 @@ calls_in() { gcc -fpreprocessed -dD -E -P "$1" 2>/dev/null; }
 	assert_success
 	assert_output --regexp '^usage: tun '
 }
+
+# The handout's grader, as students run it, meets code it was not written
+# beside: an independent submission of the corpus scores 100/100 there too.
+@test "handout: its grader scores an independent student submission 100/100" {
+	run "$HANDOUT/grading/grade" -o "$BATS_TEST_TMPDIR/out" "$KIT/grading/tests/corpus/ioctl-poll"
+	assert_line 'Score: 100/100'
+}
