@@ -141,6 +141,12 @@ static int in_list(const struct prefix *list, int n, const struct ip_info *ip)
 
 int allow_has(struct allow *a, const struct ip_info *ip)
 {
+	struct prefix src = { .version = ip->version };
+
+	/* Whatever the networks (-A 10.0.0.0/0, say), never such a source. */
+	memcpy(src.addr, ip->src, sizeof(src.addr));
+	if (!routable(&src))
+		return 0;
 	if (in_list(a->fixed, a->nfixed, ip) ||
 	    in_list(a->iface, a->niface, ip))
 		return 1;

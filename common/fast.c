@@ -248,7 +248,8 @@ static int joinable(const uint8_t *pkt, size_t len, struct segment *s)
 		return 0;
 	s->payload = len - 20 - s->thl;
 	s->seq = get32(pkt + 24);
-	return tcp_cksum_ok(pkt, len);
+	/* The IPv4 header's too: the super-packet gets a new one. */
+	return in_cksum(pkt, 20) == 0 && tcp_cksum_ok(pkt, len);
 }
 
 /*

@@ -190,7 +190,7 @@ addr_of() {
 leftovers() {
 	local f
 	{
-		for f in /tmp/vpnlab-lab-*/*.pid; do
+		for f in /run/vpnlab-lab/*/*.pid /tmp/vpnlab-lab-*/*.pid; do
 			[[ -e $f ]] && kill -0 "$(<"$f")" 2>/dev/null && basename "$f" .pid
 		done
 		ls -d /tmp/vpnlab-grade.* 2>/dev/null
@@ -222,7 +222,9 @@ program() {
 	local path=$SUB/$1 why
 
 	if [[ ! -x $path ]]; then
-		why=$(cat "$SUB/${1%/*}/.build-error" 2>/dev/null | head -n 5)
+		why=""
+		[[ -f $SUB/${1%/*}/.build-error && ! -L $SUB/${1%/*}/.build-error ]] &&
+			why=$(head -n 5 "$SUB/${1%/*}/.build-error")
 		fail "$1 is missing: ${why:-it was not submitted or did not build}"
 		return 1	# (no set -e inside $(...))
 	fi

@@ -7,7 +7,7 @@ setup() { lab_start; }
 teardown() { grade_stop; }
 
 @test "step 0: useru and userv reach the server, one hop away [5 pts]" {
-	run "$SUB/step0-verify/verify.sh" -p "$PREFIX"
+	run "$REF/step0-verify/verify.sh" -p "$PREFIX"
 	assert_line --regexp '^PASS  useru: ping server '
 	assert_line --regexp '^PASS  useru: traceroute server: one hop '
 	assert_line --regexp '^PASS  userv: ping server '
@@ -15,7 +15,7 @@ teardown() { grade_stop; }
 }
 
 @test "step 0: useru and userv cannot reach each other: Host Unreachable from router [5 pts]" {
-	run "$SUB/step0-verify/verify.sh" -p "$PREFIX"
+	run "$REF/step0-verify/verify.sh" -p "$PREFIX"
 	assert_line --regexp '^PASS  useru: userv unreachable +From router \(192\.168\.1\.254\).*Destination Host Unreachable'
 	assert_line --regexp '^PASS  userv: useru unreachable +From router \(192\.168\.1\.254\).*Destination Host Unreachable'
 }

@@ -68,6 +68,8 @@ hostile_tun() {
 		echo "	system(\"for f in $kit/grading/out/*/results.json /tmp/vpnlab-grade.*/*/grading/step1.bats; do echo '{}' > \$f; done\");"
 		echo "	system(\"cat $other/secret.txt; ls /home /root /srv /work\");"
 		echo "	system(\"nsenter -t 1 -n ip link add $marker type veth peer name ${marker}b; ip link add ${marker}c type dummy\");"
+		echo "	system(\"umount /tmp; umount -l /tmp; umount -l /home; mount -o remount,rw /run/vpnlab/sub; touch /run/vpnlab/sub/x && echo sub-was-writable; echo > /run/vpnlab/ro/lab && echo lab-was-writable\");"
+		echo "	system(\"cat /proc/1/environ /proc/self/environ | tr '\\\\0' '\\\\n'\");"
 		echo '	if (fork() == 0) { setsid(); for (;;) { if (fork() == 0) pause(); } }'
 		echo '	if (fork() == 0) { setsid(); for (;;) pause(); }'
 		echo '}'
@@ -94,7 +96,7 @@ hostile_tun() {
 	run jq -e '.score == 20' "$out/results.json"
 	assert_success
 	# No other submission read, no link in the machine's own network.
-	run grep -rl '5c1f' "$out"
+	run grep -rlE '5c1f|sub-was-writable|lab-was-writable|VPNLAB_' "$out"
 	assert_failure
 	[ "$(ip -o link | awk -F': ' '{print $2}' | sort)" = "$links_before" ]
 	# Nothing left running, of the bomb or the daemon: the user id the
