@@ -98,7 +98,8 @@ both_ways() {
 	# the datagrams' size, it will not send them in a batch (EMSGSIZE),
 	# though it fragments them one by one.
 	on useru ip route add 10.1.2.3/32 dev lan0 mtu 1400
-	VPNLAB_REFUSE=tun-offload,udp-gro start useru client \
+	# (In the command: the lab gives its programs a clean environment.)
+	start useru client env VPNLAB_REFUSE=tun-offload,udp-gro \
 		"$S4/tun_client" --fast
 	wait_for client 'tunnelling to 10.1.2.3:9090'
 	route_lab1
