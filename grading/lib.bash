@@ -197,6 +197,18 @@ leftovers() {
 	} | grep -E -- "$1" | sort || true
 }
 
+# make_submission DIR: a submission folder of the kit's step programs, as
+# a student hands in.
+make_submission() {
+	local dir=$1 step
+
+	mkdir -p "$dir"
+	for step in step1-tun step2-udp step3-server step4-bidir; do
+		mkdir -p "$dir/$step"
+		cp "$KIT/$step"/*.c "$dir/$step/"
+	done
+}
+
 # The handout's route on a client host: lab1 through its tunnel.  "replace":
 # a program may have added it already.
 route_lab1() { on "${1:-useru}" ip route replace 10.1.1.0/24 dev tun0; }

@@ -13,14 +13,9 @@ setup() {
 }
 
 # A submission folder of the kit's own step programs, with REPORT.md.
-make_submission() {
-	local dir=$1 step
-	mkdir -p "$dir"
-	for step in step1-tun step2-udp step3-server step4-bidir; do
-		mkdir -p "$dir/$step"
-		cp "$KIT/$step"/*.c "$dir/$step/"
-	done
-	cp "$KIT/REPORT.md" "$dir/"
+make_report_submission() {
+	make_submission "$1"
+	cp "$KIT/REPORT.md" "$1/"
 }
 
 # The handout's questions, one per line: its quoted lines, joined per
@@ -56,7 +51,7 @@ report_questions() {
 
 @test "course: answered questions are told from unanswered ones, and score only when the instructor says" {
 	local sub=$BATS_TEST_TMPDIR/sub
-	make_submission "$sub"
+	make_report_submission "$sub"
 	# Q1.1 answered, Q1.2 a few words only, Q1.3 left as the template has it.
 	awk '/^### Q1.1/ { a = 1 } /^### Q1.2/ { b = 1 }
 	/^_Your answer here._$/ && a == 1 { print "The echo request shows up in the output of tun, once per ping."; a = 2; next }
@@ -105,7 +100,7 @@ report_questions() {
 
 @test "course: a .zip, a .tar.gz and an archive one folder deeper grade alike" {
 	local sub=$BATS_TEST_TMPDIR/alice
-	make_submission "$sub"
+	make_report_submission "$sub"
 	(cd "$sub" && zip -qr "$BATS_TEST_TMPDIR/flat.zip" .)
 	(cd "$BATS_TEST_TMPDIR" && zip -qr deep.zip alice && tar -czf deep.tar.gz alice)
 	local a
@@ -133,7 +128,7 @@ with tarfile.open(sys.argv[1], "w:gz") as t:
 	truncate -s 1G "$d/x/big.c"
 	tar -C "$d/x" -cSzf "$subs/eve.tar.gz" big.c
 	rm -f "$d/x/big.c"
-	make_submission "$subs/alice"
+	make_report_submission "$subs/alice"
 	run "$KIT/grading/grade-all" -s 1 -o "$d/class" "$subs"
 	assert_success
 	assert_line --regexp '^mallory,+0,archive refused: a path outside the archive'
@@ -156,8 +151,8 @@ chromium_page() {	# chromium_page URL [extra flags]: headless, no network
 @test "course: report.html and the class page open in a real browser; a broken variant's hop is red where its packet stopped" {
 	command -v chromium >/dev/null || skip "chromium is not installed (make deps)"
 	local subs=$BATS_TEST_TMPDIR/subs class=$BATS_TEST_TMPDIR/class
-	make_submission "$subs/alice"
-	make_submission "$subs/bob"
+	make_report_submission "$subs/alice"
+	make_report_submission "$subs/bob"
 	patch -s -d "$subs/bob" -p1 <"$KIT/grading/variants/step3-no-tun-write.patch"
 	run "$KIT/grading/grade-all" -s 3 -o "$class" "$subs"
 	assert_line 'alice,,,,20,,20,'

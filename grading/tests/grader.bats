@@ -17,17 +17,6 @@ setup() {
 }
 teardown() { ((${#OUTPUTS[@]})) && rm -rf "${OUTPUTS[@]}"; true; }
 
-# A submission folder: the kit's step directories, as a student hands in.
-make_submission() {
-	local dir=$1 step
-
-	mkdir -p "$dir"
-	for step in step1-tun step2-udp step3-server step4-bidir; do
-		mkdir -p "$dir/$step"
-		cp "$KIT/$step"/*.c "$dir/$step/"
-	done
-}
-
 # run_variant NAME STEP: grade the kit with one patch applied; sets $out.
 run_variant() {
 	local sub=$BATS_TEST_TMPDIR/sub-$1
