@@ -63,20 +63,108 @@ static void set_ip_cksum(uint8_t *ip, size_t ihl)
 	memcpy(ip + 10, &c, 2);
 }
 
-/* --- TUN -> socket: cutting super-packets --------------------------------- */
+/* --- TUN -> socket: cutting super-packets in place ------------------------ */
+
+/*
+ * Cutting without copying.  A super-packet is headers, then payload; its
+ * segments leave as headers + mss bytes each.  So the read itself leaves
+ * room for them: readv() puts the headers and the first mss bytes of
+ * payload in slot 0, the next mss bytes at the payload's place in slot 1,
+ * and so on, one slot every hdr_len + mss bytes.  Cutting only writes each
+ * slot's headers into the gap left for them; and the slots, back to back,
+ * are the very datagrams that one UDP GSO sendmsg() sends.  No payload
+ * byte is copied in user space on the way out.
+ *
+ * The layout is guessed from the last super-packet (a TCP stream keeps its
+ * segment size).  One read with another layout is gathered and cut by
+ * copying, as is any layout that needs more slots than FAST_SLOTS.
+ */
+#define FAST_SLOTS 64
+#define FAST_HDR_MAX 120	/* IPv4 and TCP headers, options included */
 
 static struct {
-	uint8_t in[TUN_VNET_HDR_LEN + PKT_BUFSIZE];
-	const uint8_t *pkt;	/* the super-packet being cut, after its header */
-	size_t ihl, hdr_len;	/* its IP header; IP and TCP headers */
-	size_t mss, payload;	/* bytes of payload per segment; in all */
-	size_t done;		/* payload bytes already handed out */
-	unsigned seg;		/* segments already handed out */
+	uint8_t slots[2 * PKT_BUFSIZE];
+	uint8_t lin[PKT_BUFSIZE];	/* read without slots, or gathered */
+	uint8_t seg[PKT_BUFSIZE];	/* a segment cut by copying */
+	struct virtio_net_hdr vh;
+	struct iovec iov[FAST_SLOTS + 1];
+	int iovcnt;
+	size_t lay_hdr, lay_mss;	/* the slots' layout; 0, 0: none */
+	uint8_t tmpl[FAST_HDR_MAX];	/* the super-packet's headers */
+	const uint8_t *from;		/* its payload when cut by copying */
+	size_t ihl, hdr_len;		/* its IP header; IP and TCP headers */
+	size_t mss, payload;		/* bytes of payload per segment; in all */
+	size_t done;			/* payload bytes already handed out */
+	unsigned seg_no;		/* segments already handed out */
 } rd;
+
+static void release_slots(void);
 
 int fast_tun_held(void)
 {
 	return rd.done < rd.payload;
+}
+
+/*
+ * A batch is at most FAST_GSO_BYTES of datagrams, 44 of 1472 bytes, and
+ * the TCP stack makes a super-packet of gso_max_size bytes, less room for
+ * headers, into as many segments as their payload takes: one datagram's
+ * worth less is a super-packet of 44 segments, never 45.
+ */
+int fast_tun_limit(const char *ifname, int mtu)
+{
+	size_t per_batch = mtu > 0 ? FAST_GSO_BYTES / (size_t)mtu : 0;
+
+	if (per_batch > FAST_GSO_SEGS)
+		per_batch = FAST_GSO_SEGS;
+	if (per_batch < 2)
+		return 0;	/* datagrams that big go one by one anyway */
+	return tun_set_gso_max_size(ifname, (unsigned)((per_batch - 1) * (size_t)mtu));
+}
+
+/* Reads go into rd.lin, whole. */
+static void layout_none(void)
+{
+	rd.lay_hdr = rd.lay_mss = 0;
+	rd.iov[0] = (struct iovec){ &rd.vh, TUN_VNET_HDR_LEN };
+	rd.iov[1] = (struct iovec){ rd.lin, sizeof(rd.lin) };
+	rd.iovcnt = 2;
+}
+
+/* Reads go into slots of hdr + mss bytes, if a whole packet fits them. */
+static void layout_slots(size_t hdr, size_t mss)
+{
+	size_t stride = hdr + mss, room = stride;
+	int n = 1;
+
+	if (hdr == rd.lay_hdr && mss == rd.lay_mss)
+		return;
+	while (room < PKT_BUFSIZE && n < FAST_SLOTS) {
+		room += mss;
+		n++;
+	}
+	if (room < PKT_BUFSIZE || (size_t)n * stride > sizeof(rd.slots)) {
+		layout_none();	/* segments too small: copy them */
+		return;
+	}
+	rd.lay_hdr = hdr;
+	rd.lay_mss = mss;
+	rd.iov[1] = (struct iovec){ rd.slots, stride };
+	for (int i = 1; i < n; i++)
+		rd.iov[i + 1] = (struct iovec){ rd.slots + i * stride + hdr, mss };
+	rd.iovcnt = n + 1;
+}
+
+/* Copy a packet of len bytes, read into the slots, into rd.lin whole. */
+static void gather(size_t len)
+{
+	size_t off = 0, n;
+
+	for (int i = 1; i < rd.iovcnt && off < len; i++) {
+		n = min_size(len - off, rd.iov[i].iov_len);
+		memcpy(rd.lin + off, rd.iov[i].iov_base, n);
+		off += n;
+	}
 }
 
 /*
@@ -98,106 +186,146 @@ static void complete_cksum(uint8_t *pkt, size_t len, size_t start,
 	memcpy(pkt + start + offset, &c, 2);
 }
 
-/* Whether pkt (len bytes) is an IPv4 TCP packet we know how to cut; if so
- * remember where its headers end. */
-static int can_cut(const uint8_t *pkt, size_t len, size_t mss)
+/* Whether pkt (len bytes, of which the first have bytes are at hand) is an
+ * IPv4 TCP packet we know how to cut at mss; if so where its headers end. */
+static int can_cut(const uint8_t *pkt, size_t have, size_t len, size_t mss,
+		   size_t *ihl, size_t *hdr_len)
 {
-	size_t ihl, thl;
+	size_t thl;
 
-	if (len < 40 || pkt[0] >> 4 != 4 || pkt[9] != IPPROTO_TCP || !mss)
+	if (have < 40 || pkt[0] >> 4 != 4 || pkt[9] != IPPROTO_TCP || !mss)
 		return 0;
-	ihl = (size_t)(pkt[0] & 0x0f) * 4;
-	if (ihl < 20 || ihl + 20 > len)
+	*ihl = (size_t)(pkt[0] & 0x0f) * 4;
+	if (*ihl < 20 || *ihl + 20 > have)
 		return 0;
-	thl = (size_t)(pkt[ihl + 12] >> 4) * 4;
-	if (thl < 20 || ihl + thl > len)
-		return 0;
-	rd.ihl = ihl;
-	rd.hdr_len = ihl + thl;
-	rd.mss = mss;
-	rd.payload = len - rd.hdr_len;
-	rd.done = 0;
-	rd.seg = 0;
-	return 1;
+	thl = (size_t)(pkt[*ihl + 12] >> 4) * 4;
+	*hdr_len = *ihl + thl;
+	return thl >= 20 && *hdr_len <= have && *hdr_len < len;
 }
 
-static size_t copy_out(uint8_t *buf, size_t size, const uint8_t *pkt,
-		       size_t len)
+/* Start cutting pkt; from: where its bytes are if cut by copying, or NULL
+ * if they already sit in slots of its own layout. */
+static void start_cut(const uint8_t *pkt, size_t len, size_t ihl,
+		      size_t hdr_len, size_t mss, const uint8_t *from)
 {
-	memcpy(buf, pkt, min_size(len, size));
-	return len;
+	memcpy(rd.tmpl, pkt, hdr_len);
+	rd.from = from;
+	rd.ihl = ihl;
+	rd.hdr_len = hdr_len;
+	rd.mss = mss;
+	rd.payload = len - hdr_len;
+	rd.done = 0;
+	rd.seg_no = 0;
 }
 
 /*
- * The next segment of the super-packet: its headers, then mss bytes of
- * payload (fewer for the last).  As a NIC's TSO does: each segment gets its
- * own length, IP ID and sequence number; FIN and PSH stay on the last one,
- * CWR on the first; both checksums are computed in full.
+ * Headers for a segment of chunk payload bytes at seg, from the super-
+ * packet's.  As a NIC's TSO does: each segment gets its own length, IP ID
+ * and sequence number; FIN and PSH stay on the last one, CWR on the first;
+ * both checksums are computed in full.
  */
-static ssize_t next_segment(uint8_t *buf, size_t size)
+static void write_headers(uint8_t *seg, size_t chunk)
 {
-	size_t chunk = min_size(rd.payload - rd.done, rd.mss);
 	size_t len = rd.hdr_len + chunk;
-	uint8_t *tcp = buf + rd.ihl;
+	uint8_t *tcp = seg + rd.ihl;
 	uint16_t c;
 
-	if (len > size) {	/* cannot fit: hand out its length only */
-		rd.done += chunk;
-		rd.seg++;
-		return (ssize_t)len;
-	}
-	memcpy(buf, rd.pkt, rd.hdr_len);
-	memcpy(buf + rd.hdr_len, rd.pkt + rd.hdr_len + rd.done, chunk);
-	put16(buf + 2, (uint32_t)len);
-	put16(buf + 4, get16(rd.pkt + 4) + rd.seg);
-	set_ip_cksum(buf, rd.ihl);
-	put32(tcp + 4, get32(rd.pkt + rd.ihl + 4) + (uint32_t)rd.done);
+	memcpy(seg, rd.tmpl, rd.hdr_len);
+	put16(seg + 2, (uint32_t)len);
+	put16(seg + 4, get16(rd.tmpl + 4) + rd.seg_no);
+	set_ip_cksum(seg, rd.ihl);
+	put32(tcp + 4, get32(rd.tmpl + rd.ihl + 4) + (uint32_t)rd.done);
 	if (rd.done + chunk < rd.payload)
 		tcp[13] &= (uint8_t)~(TCP_FIN | TCP_PSH);
-	if (rd.seg)
+	if (rd.seg_no)
 		tcp[13] &= (uint8_t)~TCP_CWR;
 	tcp[16] = tcp[17] = 0;
-	c = in_cksum_fold(in_cksum_add(pseudo_sum(buf, len - rd.ihl), tcp,
+	c = in_cksum_fold(in_cksum_add(pseudo_sum(seg, len - rd.ihl), tcp,
 				       len - rd.ihl));
 	memcpy(tcp + 16, &c, 2);
-	rd.done += chunk;
-	rd.seg++;
-	return (ssize_t)len;
 }
 
-ssize_t fast_tun_read(int tun, uint8_t *buf, size_t size)
+/* The next segment: in its slot, or copied out of the super-packet. */
+static ssize_t next_segment(const uint8_t **pkt)
 {
-	struct virtio_net_hdr vh;
-	uint8_t *pkt = rd.in + TUN_VNET_HDR_LEN;
+	size_t chunk = min_size(rd.payload - rd.done, rd.mss);
+	uint8_t *seg = rd.seg;
+
+	if (rd.from)
+		memcpy(seg + rd.hdr_len, rd.from + rd.hdr_len + rd.done, chunk);
+	else
+		seg = rd.slots + rd.seg_no * (rd.hdr_len + rd.mss);
+	write_headers(seg, chunk);
+	rd.done += chunk;
+	rd.seg_no++;
+	*pkt = seg;
+	return (ssize_t)(rd.hdr_len + chunk);
+}
+
+ssize_t fast_tun_read(int tun, const uint8_t **pkt)
+{
+	uint8_t *p = rd.lay_mss ? rd.slots : rd.lin;
+	size_t len, have, ihl, hdr_len, mss;
+	int gso;
 	ssize_t n;
-	size_t len;
 
 	if (fast_tun_held())
-		return next_segment(buf, size);
-	n = read(tun, rd.in, sizeof(rd.in));
+		return next_segment(pkt);
+	if (!rd.iovcnt)
+		layout_none();
+	release_slots();	/* datagrams waiting to leave from them */
+	n = readv(tun, rd.iov, rd.iovcnt);
 	if (n == -1)
 		return -1;
+	*pkt = p;
 	if ((size_t)n < TUN_VNET_HDR_LEN)
 		return 0;	/* no packet at all: the caller drops it */
 	len = (size_t)n - TUN_VNET_HDR_LEN;
-	memcpy(&vh, rd.in, sizeof(vh));
-	if ((vh.gso_type & ~VIRTIO_NET_HDR_GSO_ECN) == VIRTIO_NET_HDR_GSO_TCPV4 &&
-	    can_cut(pkt, len, le16toh(vh.gso_size))) {
-		rd.pkt = pkt;
-		return next_segment(buf, size);
+	have = min_size(len, rd.iov[1].iov_len);
+	mss = le16toh(rd.vh.gso_size);
+	gso = (rd.vh.gso_type & ~VIRTIO_NET_HDR_GSO_ECN) ==
+	      VIRTIO_NET_HDR_GSO_TCPV4;
+	if (gso && can_cut(p, have, len, mss, &ihl, &hdr_len) &&
+	    hdr_len == rd.lay_hdr && mss == rd.lay_mss) {
+		start_cut(p, len, ihl, hdr_len, mss, NULL);
+		return next_segment(pkt);
 	}
-	if (vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
-		complete_cksum(pkt, len, le16toh(vh.csum_start),
-			       le16toh(vh.csum_offset));
-	return (ssize_t)copy_out(buf, size, pkt, len);
+	if (have < len) {	/* spread over the slots: gather it */
+		gather(len);
+		*pkt = p = rd.lin;
+	}
+	if (gso && can_cut(p, len, len, mss, &ihl, &hdr_len)) {
+		start_cut(p, len, ihl, hdr_len, mss, p);
+		layout_slots(hdr_len, mss);	/* for the next one */
+		return next_segment(pkt);
+	}
+	if (rd.vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+		complete_cksum(p, len, le16toh(rd.vh.csum_start),
+			       le16toh(rd.vh.csum_offset));
+	return (ssize_t)len;
 }
 
 /* --- socket -> TUN: joining TCP segments ---------------------------------- */
 
+/*
+ * Joining without copying, too: the super-packet is one writev() of its
+ * first segment's headers (a copy, which the join rewrites) and every
+ * segment's payload where it lies, in the batch of datagrams the socket
+ * received.  That batch must then stay until the write: fast_udp_recv()
+ * writes what is held before it receives the next one.  Payloads from
+ * anywhere else are copied in (own).
+ */
 static struct {
 	int fd;
-	uint8_t out[TUN_VNET_HDR_LEN + PKT_MAX];
-	size_t len;		/* bytes held after the header; 0: none */
+	struct virtio_net_hdr vh;
+	uint8_t hdr[FAST_HDR_MAX];	/* the first segment's headers */
+	struct iovec iov[2 + FAST_GSO_SEGS];	/* vh, hdr, payloads */
+	int iovcnt;
+	uint8_t own[PKT_MAX];		/* payloads copied in */
+	size_t own_len;
+	int borrowed;			/* a payload lies in ud.in */
+	int pending, pending_errno;	/* failed before the caller asked */
+	size_t len;		/* bytes held, headers included; 0: none */
 	size_t thl, mss;	/* the first segment's TCP header, payload */
 	unsigned segs;
 	uint32_t next_seq;	/* where the next segment must start */
@@ -278,7 +406,7 @@ static int id_follows(const uint8_t *pkt, const uint8_t *first)
  */
 static int continues(const uint8_t *pkt, const struct segment *s)
 {
-	const uint8_t *first = wr.out + TUN_VNET_HDR_LEN;
+	const uint8_t *first = wr.hdr;
 
 	return wr.len && !wr.closed && s->thl == wr.thl &&
 	       s->payload <= wr.mss && s->seq == wr.next_seq &&
@@ -306,6 +434,26 @@ static int write_packet(const struct virtio_net_hdr *vh, const uint8_t *pkt,
 	return writev(wr.fd, iov, 2) == -1 ? -1 : 0;
 }
 
+/* Failures of a flush no caller asked for (see release_batch()), with
+ * their errno, for the next call to report. */
+static int take_pending(int *pending, int *pending_errno)
+{
+	int n = *pending;
+
+	if (n)
+		errno = *pending_errno;
+	*pending = 0;
+	return n;
+}
+
+static void keep_pending(int *pending, int *pending_errno, int failed)
+{
+	if (failed) {
+		*pending += failed;
+		*pending_errno = errno;
+	}
+}
+
 /*
  * One segment goes as it came.  Several go as one super-packet, as if a NIC
  * had joined them (GRO): one IP header with the total length, and the TCP
@@ -314,33 +462,55 @@ static int write_packet(const struct virtio_net_hdr *vh, const uint8_t *pkt,
  */
 int fast_tun_flush(void)
 {
-	struct virtio_net_hdr vh = { 0 };
-	uint8_t *pkt = wr.out + TUN_VNET_HDR_LEN;
+	int failed = take_pending(&wr.pending, &wr.pending_errno);
 	uint16_t c;
-	int failed;
 
 	if (!wr.len)
-		return 0;
+		return failed;
+	memset(&wr.vh, 0, sizeof(wr.vh));
 	if (wr.segs > 1) {
-		put16(pkt + 2, (uint32_t)wr.len);
-		set_ip_cksum(pkt, 20);
-		c = (uint16_t)~in_cksum_fold(pseudo_sum(pkt, wr.len - 20));
-		memcpy(pkt + 36, &c, 2);
-		vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-		vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
-		vh.hdr_len = htole16((uint16_t)(20 + wr.thl));
-		vh.gso_size = htole16((uint16_t)wr.mss);
-		vh.csum_start = htole16(20);
-		vh.csum_offset = htole16(16);
+		put16(wr.hdr + 2, (uint32_t)wr.len);
+		set_ip_cksum(wr.hdr, 20);
+		c = (uint16_t)~in_cksum_fold(pseudo_sum(wr.hdr, wr.len - 20));
+		memcpy(wr.hdr + 36, &c, 2);
+		wr.vh.flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+		wr.vh.gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+		wr.vh.hdr_len = htole16((uint16_t)(20 + wr.thl));
+		wr.vh.gso_size = htole16((uint16_t)wr.mss);
+		wr.vh.csum_start = htole16(20);
+		wr.vh.csum_offset = htole16(16);
 	}
-	failed = write_packet(&vh, pkt, wr.len) == -1 ? (int)wr.segs : 0;
+	if (writev(wr.fd, wr.iov, wr.iovcnt) == -1)
+		failed += (int)wr.segs;
 	wr.len = 0;
+	wr.borrowed = 0;
 	return failed;
+}
+
+static int in_batch(const uint8_t *p, size_t len);
+
+/* Add a payload to the super-packet: where it lies if that is in the
+ * socket's batch, else copied in. */
+static void add_payload(const uint8_t *p, size_t len)
+{
+	if (in_batch(p, len)) {
+		wr.borrowed = 1;
+	} else {
+		memcpy(wr.own + wr.own_len, p, len);
+		p = wr.own + wr.own_len;
+		wr.own_len += len;
+	}
+	wr.iov[wr.iovcnt++] = (struct iovec){ (void *)p, len };
 }
 
 static void hold(const uint8_t *pkt, size_t len, const struct segment *s)
 {
-	memcpy(wr.out + TUN_VNET_HDR_LEN, pkt, len);
+	memcpy(wr.hdr, pkt, 20 + s->thl);
+	wr.iov[0] = (struct iovec){ &wr.vh, TUN_VNET_HDR_LEN };
+	wr.iov[1] = (struct iovec){ wr.hdr, 20 + s->thl };
+	wr.iovcnt = 2;
+	wr.own_len = 0;
+	add_payload(pkt + 20 + s->thl, s->payload);
 	wr.len = len;
 	wr.thl = s->thl;
 	wr.mss = s->payload;
@@ -353,14 +523,13 @@ static void hold(const uint8_t *pkt, size_t len, const struct segment *s)
 static void join(const uint8_t *pkt, const struct segment *s)
 {
 	if (wr.fixed_id == -1)
-		wr.fixed_id = get16(pkt + 4) == get16(wr.out + TUN_VNET_HDR_LEN + 4);
-	memcpy(wr.out + TUN_VNET_HDR_LEN + wr.len, pkt + 20 + s->thl,
-	       s->payload);
+		wr.fixed_id = get16(pkt + 4) == get16(wr.hdr + 4);
+	add_payload(pkt + 20 + s->thl, s->payload);
 	wr.len += s->payload;
 	wr.segs++;
 	wr.next_seq += (uint32_t)s->payload;
 	wr.closed = s->payload < wr.mss;
-	wr.out[TUN_VNET_HDR_LEN + 33] |= s->flags & TCP_PSH;
+	wr.hdr[33] |= s->flags & TCP_PSH;
 }
 
 int fast_tun_write(int tun, const uint8_t *pkt, size_t len)
@@ -397,12 +566,46 @@ static struct {
 	uint8_t in[PKT_BUFSIZE];
 	size_t in_len, in_off, in_seg;
 	struct sockaddr_in in_from;
-	/* to send: datagrams of seg bytes (the last may be shorter) */
+	/* to send: datagrams of seg bytes (the last may be shorter), back to
+	 * back in out, or where fast_tun_read() cut them (out_at) */
 	uint8_t out[FAST_GSO_BYTES];
+	const uint8_t *out_at;
 	size_t out_len, out_seg;
 	unsigned out_count;
 	struct sockaddr_in out_to;
+	int pending, pending_errno;	/* failed before the caller asked */
 } ud = { .fd = -1 };
+
+/* Whether p lies in the batch of datagrams received last. */
+static int in_batch(const uint8_t *p, size_t len)
+{
+	uintptr_t at = (uintptr_t)p, in = (uintptr_t)ud.in;
+
+	return at >= in && at - in <= sizeof(ud.in) - len;
+}
+
+/* Whether p lies in the slots fast_tun_read() cuts segments in. */
+static int in_slots(const uint8_t *p, size_t len)
+{
+	uintptr_t at = (uintptr_t)p, slots = (uintptr_t)rd.slots;
+
+	return at >= slots && at - slots <= sizeof(rd.slots) - len;
+}
+
+/* The next read overwrites the slots: datagrams held in them go first. */
+static void release_slots(void)
+{
+	if (ud.out_count && ud.out_at)
+		keep_pending(&ud.pending, &ud.pending_errno, fast_udp_flush());
+}
+
+/* The next receive overwrites the batch: a join pointing into it goes
+ * first. */
+static void release_batch(void)
+{
+	if (wr.len && wr.borrowed)
+		keep_pending(&wr.pending, &wr.pending_errno, fast_tun_flush());
+}
 
 /*
  * Peers whose path refused a batch (UDP GSO), and until when to send them
@@ -465,12 +668,11 @@ unsigned fast_udp_gso_refusals(void)
 	return ud.refusals;
 }
 
-static ssize_t next_datagram(uint8_t *buf, size_t size,
-			     struct sockaddr_in *from)
+static ssize_t next_datagram(const uint8_t **pkt, struct sockaddr_in *from)
 {
 	size_t len = min_size(ud.in_len - ud.in_off, ud.in_seg);
 
-	copy_out(buf, size, ud.in + ud.in_off, len);
+	*pkt = ud.in + ud.in_off;
 	ud.in_off += len;
 	*from = ud.in_from;
 	return (ssize_t)len;
@@ -491,8 +693,7 @@ static size_t gro_size(struct msghdr *m)
 	return 0;
 }
 
-ssize_t fast_udp_recv(int sock, uint8_t *buf, size_t size,
-		      struct sockaddr_in *from)
+ssize_t fast_udp_recv(int sock, const uint8_t **pkt, struct sockaddr_in *from)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(int))];
@@ -507,7 +708,8 @@ ssize_t fast_udp_recv(int sock, uint8_t *buf, size_t size,
 	ssize_t n;
 
 	if (fast_udp_held())
-		return next_datagram(buf, size, from);
+		return next_datagram(pkt, from);
+	release_batch();
 	/* MSG_TRUNC: the real length, so that a datagram too big is seen. */
 	n = recvmsg(sock, &m, MSG_TRUNC);
 	if (n == -1)
@@ -520,20 +722,21 @@ ssize_t fast_udp_recv(int sock, uint8_t *buf, size_t size,
 	if ((size_t)n > sizeof(ud.in)) {	/* one datagram, too big */
 		ud.in_off = ud.in_len;
 		*from = ud.in_from;
+		*pkt = ud.in;
 		return n;
 	}
-	return next_datagram(buf, size, from);
+	return next_datagram(pkt, from);
 }
 
 /* Send the held datagrams one at a time; how many failed. */
-static int send_one_by_one(void)
+static int send_one_by_one(const uint8_t *out)
 {
 	size_t off, len;
 	int failed = 0;
 
 	for (off = 0; off < ud.out_len; off += len) {
 		len = min_size(ud.out_len - off, ud.out_seg);
-		if (udp_send(ud.fd, ud.out + off, len, &ud.out_to) == -1)
+		if (udp_send(ud.fd, out + off, len, &ud.out_to) == -1)
 			failed++;
 	}
 	return failed;
@@ -541,13 +744,13 @@ static int send_one_by_one(void)
 
 /* All held datagrams in one sendmsg(): the kernel cuts the buffer every
  * out_seg bytes (UDP_SEGMENT) into datagrams of their own. */
-static ssize_t send_batch(void)
+static ssize_t send_batch(const uint8_t *out)
 {
 	union {
 		char buf[CMSG_SPACE(sizeof(uint16_t))];
 		struct cmsghdr align;
 	} ctl;
-	struct iovec iov = { .iov_base = ud.out, .iov_len = ud.out_len };
+	struct iovec iov = { .iov_base = (void *)out, .iov_len = ud.out_len };
 	struct msghdr m = {
 		.msg_name = &ud.out_to, .msg_namelen = sizeof(ud.out_to),
 		.msg_iov = &iov, .msg_iovlen = 1,
@@ -565,13 +768,14 @@ static ssize_t send_batch(void)
 
 int fast_udp_flush(void)
 {
-	int failed = 0;
+	const uint8_t *out = ud.out_at ? ud.out_at : ud.out;
+	int failed = take_pending(&ud.pending, &ud.pending_errno);
 
 	if (!ud.out_count)
-		return 0;
+		return failed;
 	if (ud.out_count == 1 || !gso_allowed(&ud.out_to)) {
-		failed = send_one_by_one();
-	} else if (send_batch() == -1) {
+		failed += send_one_by_one(out);
+	} else if (send_batch(out) == -1) {
 		/* No GSO in this kernel, or not on this path: a device
 		 * without checksum offload (EIO), datagrams larger than the
 		 * route's MTU (EMSGSIZE, older kernels EINVAL).  This peer's
@@ -579,13 +783,26 @@ int fast_udp_flush(void)
 		if (errno == EIO || errno == EINVAL || errno == EMSGSIZE ||
 		    errno == ENOPROTOOPT || errno == EOPNOTSUPP) {
 			gso_refused(&ud.out_to);
-			failed = send_one_by_one();
+			failed += send_one_by_one(out);
 		} else {
-			failed = (int)ud.out_count;
+			failed += (int)ud.out_count;
 		}
 	}
 	ud.out_len = ud.out_count = 0;
+	ud.out_at = NULL;
 	return failed;
+}
+
+/* Whether pkt can go in the batch held: the same peer, datagrams of one
+ * size (only the last shorter), room left, and, for datagrams sent from
+ * where they were cut, right after the last one. */
+static int joins_batch(const uint8_t *pkt, size_t len,
+		       const struct sockaddr_in *to)
+{
+	return udp_endpoint_eq(to, &ud.out_to) && len <= ud.out_seg &&
+	       ud.out_len % ud.out_seg == 0 && ud.out_count < FAST_GSO_SEGS &&
+	       ud.out_len + len <= FAST_GSO_BYTES &&
+	       (!ud.out_at || pkt == ud.out_at + ud.out_len);
 }
 
 int fast_udp_send(int sock, const uint8_t *pkt, size_t len,
@@ -594,20 +811,18 @@ int fast_udp_send(int sock, const uint8_t *pkt, size_t len,
 	int failed = 0;
 
 	ud.fd = sock;
-	/* A batch is datagrams of one size to one peer; only the last may be
-	 * shorter. */
-	if (ud.out_count &&
-	    (!udp_endpoint_eq(to, &ud.out_to) || len > ud.out_seg ||
-	     ud.out_len % ud.out_seg || ud.out_count == FAST_GSO_SEGS ||
-	     ud.out_len + len > sizeof(ud.out)))
+	if (ud.out_count && !joins_batch(pkt, len, to))
 		failed = fast_udp_flush();
 	if (len > FAST_GSO_SEG_MAX || !len)
 		return failed + (udp_send(sock, pkt, len, to) == -1);
 	if (!ud.out_count) {
 		ud.out_to = *to;
 		ud.out_seg = len;
+		/* Cut in place: sent from there, not copied. */
+		ud.out_at = in_slots(pkt, len) ? pkt : NULL;
 	}
-	memcpy(ud.out + ud.out_len, pkt, len);
+	if (!ud.out_at)
+		memcpy(ud.out + ud.out_len, pkt, len);
 	ud.out_len += len;
 	ud.out_count++;
 	return failed;

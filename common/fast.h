@@ -11,6 +11,9 @@
  *                  fast_tun_write() joins consecutive segments of a TCP
  *                  stream back into one super-packet for the kernel.
  *
+ * Payloads are not copied in user space: packets are handed out where they
+ * lie, in fast.c's buffers, and sent or written from there.
+ *
  * Writes and sends may be held back to make a batch: fast_tun_flush() and
  * fast_udp_flush() let them go, and a program must call both before it
  * sleeps.  One TUN device and one socket per program.  Functions return -1
@@ -27,26 +30,35 @@
 /* Take over tun, a descriptor from tun_open_offload(). */
 void fast_tun_init(int tun);
 
+/*
+ * Keep the super-packets of ifname (MTU mtu) small enough for their
+ * segments to leave in one batch: one sendmsg() here, one write into the
+ * TUN device at the far end, where a 64 KB one would take two of each.
+ * Returns 0, or -1 if the kernel would not have it.
+ */
+int fast_tun_limit(const char *ifname, int mtu);
+
 /* Take over sock, and ask for datagrams in batches (UDP GRO).  Returns 0,
  * or -1 if the kernel cannot batch them (they then come one by one). */
 int fast_udp_init(int sock);
 
 /*
- * The next packet from the TUN device into buf, cut from a super-packet
- * and with its checksums complete.  Returns its length (larger than size
- * if it did not fit), or -1 (EAGAIN: none is waiting).
+ * The next packet from the TUN device, cut from a super-packet and with
+ * its checksums complete: *pkt points to it, valid until the next call.
+ * Returns its length (larger than PKT_MAX if it was too big), or -1
+ * (EAGAIN: none is waiting).
  */
-ssize_t fast_tun_read(int tun, uint8_t *buf, size_t size);
+ssize_t fast_tun_read(int tun, const uint8_t **pkt);
 
 /* Whether fast_tun_read() holds packets it has not handed out yet. */
 int fast_tun_held(void);
 
 /*
- * The next datagram from sock into buf and its sender into from.  Returns
- * its length (larger than size if it did not fit), or -1.
+ * The next datagram from sock, its sender into from: *pkt points to it,
+ * valid until the next call.  Returns its length (larger than PKT_MAX if
+ * it was too big), or -1.
  */
-ssize_t fast_udp_recv(int sock, uint8_t *buf, size_t size,
-		      struct sockaddr_in *from);
+ssize_t fast_udp_recv(int sock, const uint8_t **pkt, struct sockaddr_in *from);
 
 /* Whether fast_udp_recv() holds datagrams it has not handed out yet. */
 int fast_udp_held(void);

@@ -60,6 +60,9 @@ static void open_tun(struct fast *f, const struct opts *o)
 			 "checksums)");
 	}
 	vpn_tun_config(f->ifname, o->addr, o->mtu);
+	if (f->tun_offload && fast_tun_limit(f->ifname, o->mtu) == -1)
+		log_info("fast path: super-packets keep their size (%s); "
+			 "each may take two batches", strerror(errno));
 	log_info("Interface name: %s", f->ifname);
 	vpn_nonblocking(f->tun);
 }
@@ -112,15 +115,16 @@ static void flush(struct fast *f)
 	check_gso();
 }
 
-/* The next packet from the TUN into f->buf: its length, or -1 when none
+/* The next packet from the TUN into *pkt: its length, or -1 when none
  * is waiting or the socket's turn has come. */
-static ssize_t tun_next(struct fast *f, unsigned *taken)
+static ssize_t tun_next(struct fast *f, const uint8_t **pkt, unsigned *taken)
 {
 	ssize_t n;
 
 	if (*taken >= FAST_SHARE && !(f->tun_offload && fast_tun_held()))
 		return -1;
-	n = f->tun_offload ? fast_tun_read(f->tun, f->buf, sizeof(f->buf)) :
+	*pkt = f->buf;
+	n = f->tun_offload ? fast_tun_read(f->tun, pkt) :
 			     read(f->tun, f->buf, sizeof(f->buf));
 	if (n == -1 && errno != EAGAIN && errno != EINTR)
 		log_fatal("read from %s: %s", f->ifname, strerror(errno));
@@ -128,36 +132,37 @@ static ssize_t tun_next(struct fast *f, unsigned *taken)
 	return n;
 }
 
-/* The next datagram into f->buf, or -1, as tun_next(). */
-static ssize_t sock_next(struct fast *f, struct sockaddr_in *from,
-			 unsigned *taken)
+/* The next datagram into *pkt, or -1, as tun_next(). */
+static ssize_t sock_next(struct fast *f, const uint8_t **pkt,
+			 struct sockaddr_in *from, unsigned *taken)
 {
 	ssize_t n;
 
 	if (*taken >= FAST_SHARE && !fast_udp_held())
 		return -1;
-	n = fast_udp_recv(f->sock, f->buf, sizeof(f->buf), from);
+	n = fast_udp_recv(f->sock, pkt, from);
 	if (n == -1 && errno != EAGAIN && errno != EINTR)
 		log_fatal("receive from the UDP socket: %s", strerror(errno));
 	(*taken)++;
 	return n;
 }
 
-static void send_packet(struct fast *f, size_t n, const struct sockaddr_in *to)
+static void send_packet(struct fast *f, const uint8_t *pkt, size_t n,
+			const struct sockaddr_in *to)
 {
-	vpn_log_packet("From tun ==>", f->buf, n);
-	count_failed(f, fast_udp_send(f->sock, f->buf, n, to),
+	vpn_log_packet("From tun ==>", pkt, n);
+	count_failed(f, fast_udp_send(f->sock, pkt, n, to),
 		     "send to the tunnel's peer");
 	check_gso();
 }
 
-static void write_packet(struct fast *f, size_t n)
+static void write_packet(struct fast *f, const uint8_t *pkt, size_t n)
 {
-	vpn_log_packet("From socket <==", f->buf, n);
+	vpn_log_packet("From socket <==", pkt, n);
 	if (f->tun_offload)
-		count_failed(f, fast_tun_write(f->tun, f->buf, n),
+		count_failed(f, fast_tun_write(f->tun, pkt, n),
 			     "write to the TUN interface");
-	else if (write(f->tun, f->buf, n) == -1)
+	else if (write(f->tun, pkt, n) == -1)
 		drop_error(&f->drops, "write to the TUN interface");
 }
 
@@ -192,6 +197,7 @@ int fast_client(const struct opts *o)
 	static struct fast f;
 	struct sockaddr_in server = { .sin_family = AF_INET }, from;
 	char where[UDP_ENDPOINT_STRLEN];
+	const uint8_t *pkt;
 	fd_set ready;
 	unsigned taken;
 	ssize_t n;
@@ -206,19 +212,20 @@ int fast_client(const struct opts *o)
 
 	while (wait_ready(&f, &ready) == 0) {
 		taken = 0;
-		while (FD_ISSET(f.tun, &ready) && (n = tun_next(&f, &taken)) >= 0)
-			if (!drop_bad_packet(&f.drops, f.buf, (size_t)n, "tun"))
-				send_packet(&f, (size_t)n, &server);
+		while (FD_ISSET(f.tun, &ready) &&
+		       (n = tun_next(&f, &pkt, &taken)) >= 0)
+			if (!drop_bad_packet(&f.drops, pkt, (size_t)n, "tun"))
+				send_packet(&f, pkt, (size_t)n, &server);
 		taken = 0;
 		while (FD_ISSET(f.sock, &ready) &&
-		       (n = sock_next(&f, &from, &taken)) >= 0) {
+		       (n = sock_next(&f, &pkt, &from, &taken)) >= 0) {
 			if (!udp_endpoint_eq(&from, &server)) {
 				udp_endpoint_str(&from, where, sizeof(where));
 				drop_count(&f.drops, DROP_NOT_SERVER, where,
-					   f.buf, (size_t)n);
-			} else if (!drop_bad_packet(&f.drops, f.buf, (size_t)n,
+					   pkt, (size_t)n);
+			} else if (!drop_bad_packet(&f.drops, pkt, (size_t)n,
 						    "the server")) {
-				write_packet(&f, (size_t)n);
+				write_packet(&f, pkt, (size_t)n);
 			}
 		}
 	}
@@ -232,6 +239,7 @@ int fast_server(const struct opts *o)
 	static struct allow allowed;
 	const struct sockaddr_in *client;
 	struct sockaddr_in from;
+	const uint8_t *pkt;
 	fd_set ready;
 	unsigned taken;
 	ssize_t n;
@@ -250,15 +258,16 @@ int fast_server(const struct opts *o)
 	while (wait_ready(&f, &ready) == 0) {
 		taken = 0;
 		while (FD_ISSET(f.sock, &ready) &&
-		       (n = sock_next(&f, &from, &taken)) >= 0)
-			if (peers_admit(&clients, &allowed, f.buf, (size_t)n,
+		       (n = sock_next(&f, &pkt, &from, &taken)) >= 0)
+			if (peers_admit(&clients, &allowed, pkt, (size_t)n,
 					&from, &f.drops))
-				write_packet(&f, (size_t)n);
+				write_packet(&f, pkt, (size_t)n);
 		taken = 0;
-		while (FD_ISSET(f.tun, &ready) && (n = tun_next(&f, &taken)) >= 0)
-			if ((client = peers_route(&clients, f.buf, (size_t)n,
+		while (FD_ISSET(f.tun, &ready) &&
+		       (n = tun_next(&f, &pkt, &taken)) >= 0)
+			if ((client = peers_route(&clients, pkt, (size_t)n,
 						  &f.drops)))
-				send_packet(&f, (size_t)n, client);
+				send_packet(&f, pkt, (size_t)n, client);
 	}
 	return finish(&f);
 }

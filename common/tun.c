@@ -144,18 +144,19 @@ int tun_set_mtu(const char *ifname, int mtu)
 }
 
 /*
- * Through rtnetlink (RTM_NEWLINK with IFLA_TXQLEN), as "ip link set
- * txqueuelen" does: the SIOCSIFTXQLEN ioctl wants CAP_NET_ADMIN over the
- * whole machine, netlink only over this network namespace, which is all a
- * lab in a user namespace has.
+ * Set one 32-bit attribute of ifname's link through rtnetlink
+ * (RTM_NEWLINK), as "ip link set" does: the ioctls, where there is one,
+ * want CAP_NET_ADMIN over the whole machine, netlink only over this
+ * network namespace, which is all a lab in a user namespace has.
  */
-int tun_set_txqueuelen(const char *ifname, int qlen)
+static int link_set_u32(const char *ifname, unsigned short type,
+			uint32_t value)
 {
 	struct {
 		struct nlmsghdr nh;
 		struct ifinfomsg ifi;
 		struct rtattr rta;
-		uint32_t qlen;
+		uint32_t value;
 	} req;
 	struct {
 		struct nlmsghdr nh;
@@ -166,7 +167,7 @@ int tun_set_txqueuelen(const char *ifname, int qlen)
 	int fd, ret = -1, saved;
 	ssize_t n;
 
-	if (!idx || qlen < 0)
+	if (!idx)
 		return -1;
 	memset(&req, 0, sizeof(req));
 	req.nh.nlmsg_len = sizeof(req);
@@ -175,9 +176,9 @@ int tun_set_txqueuelen(const char *ifname, int qlen)
 	req.nh.nlmsg_seq = 1;
 	req.ifi.ifi_family = AF_UNSPEC;
 	req.ifi.ifi_index = (int)idx;
-	req.rta.rta_type = IFLA_TXQLEN;
-	req.rta.rta_len = RTA_LENGTH(sizeof(req.qlen));
-	req.qlen = (uint32_t)qlen;
+	req.rta.rta_type = type;
+	req.rta.rta_len = RTA_LENGTH(sizeof(req.value));
+	req.value = value;
 	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
 	if (fd == -1)
 		return -1;
@@ -201,6 +202,20 @@ out:
 	close(fd);
 	errno = saved;
 	return ret;
+}
+
+int tun_set_txqueuelen(const char *ifname, int qlen)
+{
+	if (qlen < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return link_set_u32(ifname, IFLA_TXQLEN, (uint32_t)qlen);
+}
+
+int tun_set_gso_max_size(const char *ifname, unsigned size)
+{
+	return link_set_u32(ifname, IFLA_GSO_MAX_SIZE, size);
 }
 
 int tun_set_up(const char *ifname)

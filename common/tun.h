@@ -3,7 +3,7 @@
  * attaches to a new TUN interface; tun_set_addr(), tun_set_mtu(),
  * tun_set_up() and tun_add_route() do what "ip addr add", "ip link set" and
  * "ip route add" do, through ioctl(2) on an ordinary socket (netlink for
- * the queue length).  Like system
+ * the queue length and the super-packets' size).  Like system
  * calls they return -1 with errno set and never print; tun_hint() turns the
  * errno of a failed tun_open() into advice for the user.
  */
@@ -38,6 +38,10 @@ int tun_set_mtu(const char *ifname, int mtu);
 /* Set ifname's transmit queue length in packets ("ip link set txqueuelen"),
  * by netlink: it needs CAP_NET_ADMIN in this network namespace only. */
 int tun_set_txqueuelen(const char *ifname, int qlen);
+
+/* Make the super-packets ifname hands over (TCP segmentation offload) at
+ * most size bytes long ("ip link set gso_max_size"), by netlink. */
+int tun_set_gso_max_size(const char *ifname, unsigned size);
 
 /* Bring ifname up, as "ip link set dev IFNAME up" does. */
 int tun_set_up(const char *ifname);
