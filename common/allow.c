@@ -2,19 +2,11 @@
 #include <ifaddrs.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "allow.h"
+#include "clock.h"
 
 #define REREAD_MS 100
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int prefix_has(const struct prefix *p, int version,
 		      const uint8_t *addr)
@@ -65,7 +57,7 @@ static void read_interface(struct allow *a)
 	struct ifaddrs *list, *ifa;
 	struct prefix *p;
 
-	a->read_at_ms = now_ms();
+	a->read_at_ms = clock_ms();
 	if (getifaddrs(&list) == -1)
 		return;
 	a->niface = 0;
@@ -152,7 +144,7 @@ int allow_has(struct allow *a, const struct ip_info *ip)
 		return 1;
 	/* The interface may have gained an address since: look again, but
 	 * not more than ten times a second, whatever a flood of misses wants. */
-	if (now_ms() - a->read_at_ms < REREAD_MS)
+	if (clock_ms() - a->read_at_ms < REREAD_MS)
 		return 0;
 	read_interface(a);
 	return in_list(a->iface, a->niface, ip);

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "fast.h"
 #include "pkt.h"
 #include "tun.h"
@@ -436,7 +436,7 @@ static int write_packet(const struct virtio_net_hdr *vh, const uint8_t *pkt,
 
 /* Failures of a flush no caller asked for (see release_batch()), with
  * their errno, for the next call to report. */
-static int take_pending(int *pending, int *pending_errno)
+static int take_pending(int *pending, const int *pending_errno)
 {
 	int n = *pending;
 
@@ -619,17 +619,9 @@ static struct no_gso {
 	long until_ms;
 } no_gso[FAST_NO_GSO_PEERS];
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static int gso_allowed(const struct sockaddr_in *to)
 {
-	long now = now_ms();
+	long now = clock_ms();
 
 	for (int i = 0; i < FAST_NO_GSO_PEERS; i++)
 		if (no_gso[i].until_ms > now && udp_endpoint_eq(&no_gso[i].to, to))
@@ -646,7 +638,7 @@ static void gso_refused(const struct sockaddr_in *to)
 		if (no_gso[i].until_ms < slot->until_ms)
 			slot = &no_gso[i];
 	slot->to = *to;
-	slot->until_ms = now_ms() + FAST_NO_GSO_MS;
+	slot->until_ms = clock_ms() + FAST_NO_GSO_MS;
 	ud.refusals++;
 }
 

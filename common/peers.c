@@ -1,6 +1,6 @@
 #include <string.h>
-#include <time.h>
 
+#include "clock.h"
 #include "log.h"
 #include "peers.h"
 #include "udp.h"
@@ -20,14 +20,6 @@ static struct peer *lookup(const struct peers *t, int version,
 		    !memcmp(t->slot[i].addr, addr, addr_len(version)))
 			return (struct peer *)&t->slot[i];
 	return NULL;
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* A free slot, or the one heard from longest ago if it has been silent
@@ -50,7 +42,7 @@ int peers_learn(struct peers *t, const struct ip_info *ip,
 		const struct sockaddr_in *from)
 {
 	struct peer *p = lookup(t, ip->version, ip->src);
-	long now = now_ms();
+	long now = clock_ms();
 	int news = 0;
 
 	if (!p) {

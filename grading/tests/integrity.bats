@@ -11,8 +11,11 @@ S4=$KIT/step4-bidir
 setup() {
 	lab_start
 	CORRUPT=$BATS_TEST_TMPDIR/corrupt
-	cc -std=gnu11 -I"$KIT/common" -o "$CORRUPT" "$KIT/grading/peers/corrupt.c" \
-		"$KIT/common/libvpnlab.a"
+	# Built as the library was: with the sanitizers under run-tests.
+	local san=()
+	nm "$KIT/common/libvpnlab.a" | grep -q __asan_ && san=(-fsanitize=address,undefined)
+	cc -std=gnu11 "${san[@]}" -I"$KIT/common" -o "$CORRUPT" \
+		"$KIT/grading/peers/corrupt.c" "$KIT/common/libvpnlab.a"
 	head -c 3000000 /dev/urandom >"$OUT/sent"
 }
 
