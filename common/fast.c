@@ -76,10 +76,12 @@ static void set_ip_cksum(uint8_t *ip, size_t ihl)
  * byte is copied in user space on the way out.
  *
  * The layout is guessed from the last super-packet (a TCP stream keeps its
- * segment size).  One read with another layout is gathered and cut by
- * copying, as is any layout that needs more slots than FAST_SLOTS.
+ * segment size).  One read with another layout costs two copies: gathered,
+ * then spread into slots of its own layout, which the next read takes.
+ * Segments too small for FAST_SLOTS slots to hold 64 KB are cut by copying.
+ * Packets that are not cut (an ACK, say) are handed out where they lie.
  */
-#define FAST_SLOTS 64
+#define FAST_SLOTS 128	/* 64 KB in segments of 512 bytes and more */
 #define FAST_HDR_MAX 120	/* IPv4 and TCP headers, options included */
 
 static struct {
@@ -90,6 +92,8 @@ static struct {
 	struct iovec iov[FAST_SLOTS + 1];
 	int iovcnt;
 	size_t lay_hdr, lay_mss;	/* the slots' layout; 0, 0: none */
+	int lent;			/* the last packet handed out lies in
+					 * its slot, cut in place */
 	uint8_t tmpl[FAST_HDR_MAX];	/* the super-packet's headers */
 	const uint8_t *from;		/* its payload when cut by copying */
 	size_t ihl, hdr_len;		/* its IP header; IP and TCP headers */
@@ -106,20 +110,18 @@ int fast_tun_held(void)
 }
 
 /*
- * A batch is at most FAST_GSO_BYTES of datagrams, 44 of 1472 bytes, and
- * the TCP stack makes a super-packet of gso_max_size bytes, less room for
- * headers, into as many segments as their payload takes: one datagram's
- * worth less is a super-packet of 44 segments, never 45.
+ * A batch is at most FAST_GSO_BYTES of datagrams of at most mtu bytes each
+ * (44 of 1472), and TCP makes no super-packet of more segments than the
+ * device's gso_max_segs.
  */
 int fast_tun_limit(const char *ifname, int mtu)
 {
-	size_t per_batch = mtu > 0 ? FAST_GSO_BYTES / (size_t)mtu : 0;
+	size_t per_batch;
 
-	if (per_batch > FAST_GSO_SEGS)
-		per_batch = FAST_GSO_SEGS;
-	if (per_batch < 2)
+	if (mtu <= 0 || mtu > FAST_GSO_SEG_MAX)
 		return 0;	/* datagrams that big go one by one anyway */
-	return tun_set_gso_max_size(ifname, (unsigned)((per_batch - 1) * (size_t)mtu));
+	per_batch = min_size(FAST_GSO_BYTES / (size_t)mtu, FAST_GSO_SEGS);
+	return tun_set_gso_max_segs(ifname, (unsigned)per_batch);
 }
 
 /* Reads go into rd.lin, whole. */
@@ -153,6 +155,9 @@ static void layout_slots(size_t hdr, size_t mss)
 	for (int i = 1; i < n; i++)
 		rd.iov[i + 1] = (struct iovec){ rd.slots + i * stride + hdr, mss };
 	rd.iovcnt = n + 1;
+	/* Room for PKT_BUFSIZE bytes, no more, as rd.lin: a read that fills
+	 * it was too big, and gather() always fits. */
+	rd.iov[n].iov_len -= room - PKT_BUFSIZE;
 }
 
 /* Copy a packet of len bytes, read into the slots, into rd.lin whole. */
@@ -163,6 +168,19 @@ static void gather(size_t len)
 	for (int i = 1; i < rd.iovcnt && off < len; i++) {
 		n = min_size(len - off, rd.iov[i].iov_len);
 		memcpy(rd.lin + off, rd.iov[i].iov_base, n);
+		off += n;
+	}
+}
+
+/* The other way: spread rd.lin's len bytes into the slots, as a read with
+ * their layout would have. */
+static void scatter(size_t len)
+{
+	size_t off = 0, n;
+
+	for (int i = 1; i < rd.iovcnt && off < len; i++) {
+		n = min_size(len - off, rd.iov[i].iov_len);
+		memcpy(rd.iov[i].iov_base, rd.lin + off, n);
 		off += n;
 	}
 }
@@ -255,6 +273,7 @@ static ssize_t next_segment(const uint8_t **pkt)
 		memcpy(seg + rd.hdr_len, rd.from + rd.hdr_len + rd.done, chunk);
 	else
 		seg = rd.slots + rd.seg_no * (rd.hdr_len + rd.mss);
+	rd.lent = !rd.from;
 	write_headers(seg, chunk);
 	rd.done += chunk;
 	rd.seg_no++;
@@ -278,6 +297,7 @@ ssize_t fast_tun_read(int tun, const uint8_t **pkt)
 	if (n == -1)
 		return -1;
 	*pkt = p;
+	rd.lent = 0;
 	if ((size_t)n < TUN_VNET_HDR_LEN)
 		return 0;	/* no packet at all: the caller drops it */
 	len = (size_t)n - TUN_VNET_HDR_LEN;
@@ -290,18 +310,28 @@ ssize_t fast_tun_read(int tun, const uint8_t **pkt)
 		start_cut(p, len, ihl, hdr_len, mss, NULL);
 		return next_segment(pkt);
 	}
-	if (have < len) {	/* spread over the slots: gather it */
+	if (gso && p != rd.lin) {	/* another layout: gather it */
 		gather(len);
-		*pkt = p = rd.lin;
+		p = rd.lin;
 	}
 	if (gso && can_cut(p, len, len, mss, &ihl, &hdr_len)) {
-		start_cut(p, len, ihl, hdr_len, mss, p);
-		layout_slots(hdr_len, mss);	/* for the next one */
+		layout_slots(hdr_len, mss);	/* this one's, and the next's */
+		if (rd.lay_hdr == hdr_len && rd.lay_mss == mss) {
+			scatter(len);
+			start_cut(rd.slots, len, ihl, hdr_len, mss, NULL);
+		} else {
+			start_cut(p, len, ihl, hdr_len, mss, p);
+		}
 		return next_segment(pkt);
+	}
+	if (have < len && p != rd.lin) {	/* spread over the slots */
+		gather(len);
+		p = rd.lin;
 	}
 	if (rd.vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
 		complete_cksum(p, len, le16toh(rd.vh.csum_start),
 			       le16toh(rd.vh.csum_offset));
+	*pkt = p;
 	return (ssize_t)len;
 }
 
@@ -599,11 +629,35 @@ static void release_slots(void)
 		keep_pending(&ud.pending, &ud.pending_errno, fast_udp_flush());
 }
 
-/* The next receive overwrites the batch: a join pointing into it goes
- * first. */
+/* Copy the payloads a join holds in the batch into its own room. */
+static void keep_payloads(void)
+{
+	for (int i = 2; i < wr.iovcnt; i++) {
+		struct iovec *v = &wr.iov[i];
+
+		if (in_batch(v->iov_base, v->iov_len)) {
+			memcpy(wr.own + wr.own_len, v->iov_base, v->iov_len);
+			v->iov_base = wr.own + wr.own_len;
+			wr.own_len += v->iov_len;
+		}
+	}
+	wr.borrowed = 0;
+}
+
+/*
+ * The next receive overwrites the batch, where a join may point.  After a
+ * batch of several datagrams the join is written: the batch ended where
+ * the sender's did, and so, mostly, did the super-packet.  After a lone
+ * datagram (no UDP GRO here) its payload is copied, so that the next one
+ * can still join it.
+ */
 static void release_batch(void)
 {
-	if (wr.len && wr.borrowed)
+	if (!wr.len || !wr.borrowed)
+		return;
+	if (ud.in_seg >= ud.in_len && !wr.closed && wr.segs < FAST_GSO_SEGS)
+		keep_payloads();
+	else
 		keep_pending(&wr.pending, &wr.pending_errno, fast_tun_flush());
 }
 
@@ -811,7 +865,7 @@ int fast_udp_send(int sock, const uint8_t *pkt, size_t len,
 		ud.out_to = *to;
 		ud.out_seg = len;
 		/* Cut in place: sent from there, not copied. */
-		ud.out_at = in_slots(pkt, len) ? pkt : NULL;
+		ud.out_at = rd.lent && in_slots(pkt, len) ? pkt : NULL;
 	}
 	if (!ud.out_at)
 		memcpy(ud.out + ud.out_len, pkt, len);

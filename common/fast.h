@@ -11,8 +11,13 @@
  *                  fast_tun_write() joins consecutive segments of a TCP
  *                  stream back into one super-packet for the kernel.
  *
- * Payloads are not copied in user space: packets are handed out where they
- * lie, in fast.c's buffers, and sent or written from there.
+ * Packets are handed out where they lie, in fast.c's buffers, and sent or
+ * written from there: in the steady state of a TCP stream no payload is
+ * copied in user space.  So fast_tun_read() may first send the datagrams
+ * still held in its buffer, and fast_udp_recv() first write to the TUN
+ * device what it holds of the last batch: their failures are counted by
+ * the next fast_udp_send() or fast_udp_flush(), fast_tun_write() or
+ * fast_tun_flush().
  *
  * Writes and sends may be held back to make a batch: fast_tun_flush() and
  * fast_udp_flush() let them go, and a program must call both before it
@@ -31,10 +36,10 @@
 void fast_tun_init(int tun);
 
 /*
- * Keep the super-packets of ifname (MTU mtu) small enough for their
- * segments to leave in one batch: one sendmsg() here, one write into the
- * TUN device at the far end, where a 64 KB one would take two of each.
- * Returns 0, or -1 if the kernel would not have it.
+ * Keep the super-packets of ifname (MTU mtu) to as many segments as leave
+ * in one batch: one sendmsg() here, one write into the TUN device at the
+ * far end, where a 64 KB one would take two of each.  Returns 0, or -1 if
+ * the kernel would not have it.
  */
 int fast_tun_limit(const char *ifname, int mtu);
 

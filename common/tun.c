@@ -213,9 +213,9 @@ int tun_set_txqueuelen(const char *ifname, int qlen)
 	return link_set_u32(ifname, IFLA_TXQLEN, (uint32_t)qlen);
 }
 
-int tun_set_gso_max_size(const char *ifname, unsigned size)
+int tun_set_gso_max_segs(const char *ifname, unsigned segs)
 {
-	return link_set_u32(ifname, IFLA_GSO_MAX_SIZE, size);
+	return link_set_u32(ifname, IFLA_GSO_MAX_SEGS, segs);
 }
 
 int tun_set_up(const char *ifname)

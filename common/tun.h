@@ -40,8 +40,8 @@ int tun_set_mtu(const char *ifname, int mtu);
 int tun_set_txqueuelen(const char *ifname, int qlen);
 
 /* Make the super-packets ifname hands over (TCP segmentation offload) at
- * most size bytes long ("ip link set gso_max_size"), by netlink. */
-int tun_set_gso_max_size(const char *ifname, unsigned size);
+ * most segs segments long ("ip link set gso_max_segs"), by netlink. */
+int tun_set_gso_max_segs(const char *ifname, unsigned segs);
 
 /* Bring ifname up, as "ip link set dev IFNAME up" does. */
 int tun_set_up(const char *ifname);

@@ -366,6 +366,91 @@ static void test_in_place(int tun, int kernel)
 	close(rx);
 }
 
+/*
+ * A super-packet of 5000 bytes cut at mss, twice: whether every segment
+ * comes out right, and whether the second time they lie back to back.
+ */
+static int cut_twice(int tun, int kernel, unsigned mss, int *adjacent)
+{
+	struct virtio_net_hdr vh = { .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM,
+				     .gso_type = VIRTIO_NET_HDR_GSO_TCPV4 };
+	uint8_t msg[TUN_VNET_HDR_LEN + HDRS + 5000];
+	uint8_t *pkt = msg + TUN_VNET_HDR_LEN;
+	size_t len = make_tcp(pkt, payload, 5000, 3000, 0x10), off;
+	const uint8_t *p, *first = NULL;
+	struct ip_info ip;
+	int round, i, right = 1;
+	ssize_t n;
+
+	le16(&vh.hdr_len, HDRS);
+	le16(&vh.gso_size, mss);
+	le16(&vh.csum_start, 20);
+	le16(&vh.csum_offset, 16);
+	memcpy(msg, &vh, TUN_VNET_HDR_LEN);
+	*adjacent = 1;
+	for (round = 0; round < 2; round++) {
+		must((int)write(kernel, msg, TUN_VNET_HDR_LEN + len), "write");
+		for (i = 0, off = 0; off < 5000; i++, off += mss) {
+			size_t want = 5000 - off < mss ? 5000 - off : mss;
+
+			n = fast_tun_read(tun, &p);
+			if (!i)
+				first = p;
+			right &= n == (ssize_t)(HDRS + want) &&
+				 ip_parse(p, (size_t)n, &ip) == PKT_OK &&
+				 l4_cksum_ok(p, (size_t)n) &&
+				 get32(p + 24) == 3000 + off &&
+				 !memcmp(p + HDRS, payload + off, want);
+			if (round)
+				*adjacent &= p == first + i * (HDRS + mss);
+		}
+		right &= !fast_tun_held();
+	}
+	return right;
+}
+
+/* Super-packets with other segment sizes: spread into slots of their own
+ * layout, or, too small for the slots, cut by copying. */
+static void test_new_layout(int tun, int kernel)
+{
+	int adjacent;
+
+	ok(cut_twice(tun, kernel, 1000, &adjacent),
+	   "layout: a super-packet cut at another size comes out right, twice");
+	ok(adjacent, "layout: the second of that size is cut in place");
+	ok(cut_twice(tun, kernel, 300, &adjacent) && !adjacent,
+	   "layout: one cut at 300 bytes, too small for the slots, is cut right by copying");
+	ok(cut_twice(tun, kernel, 1400, &adjacent) && adjacent,
+	   "layout: and back at 1400, in place again");
+}
+
+/* Without UDP GRO each receive brings one datagram: segments still join
+ * across receives. */
+static void test_join_lone(int tun, int kernel)
+{
+	struct sockaddr_in to, from;
+	uint8_t back[sizeof(super)];
+	const uint8_t *p;
+	int tx, rx, i, failed = 0;
+	ssize_t n;
+
+	udp_pair(&tx, &rx, &to);
+	for (i = 0; i < 8; i++)
+		must((int)sendto(tx, segs[i], seg_len[i], 0,
+				 (struct sockaddr *)&to, sizeof(to)), "sendto");
+	for (i = 0; i < 8; i++) {
+		n = fast_udp_recv(rx, &p, &from);
+		failed += n > 0 ? fast_tun_write(tun, p, (size_t)n) : 1;
+	}
+	failed += fast_tun_flush();
+	n = read(kernel, back, sizeof(back));
+	ok(!failed && n == TUN_VNET_HDR_LEN + HDRS + PAYLOAD &&
+	   !memcmp(back + TUN_VNET_HDR_LEN + HDRS, payload, PAYLOAD),
+	   "join: datagrams received one by one (no UDP GRO) still make one super-packet");
+	close(tx);
+	close(rx);
+}
+
 /* Datagrams out in one batch (UDP GSO), in again in one (UDP GRO). */
 static void test_udp(void)
 {
@@ -404,6 +489,8 @@ int main(void)
 	test_cut(sv[0], sv[1]);
 	test_join(sv[0], sv[1]);
 	test_in_place(sv[0], sv[1]);
+	test_join_lone(sv[0], sv[1]);
+	test_new_layout(sv[0], sv[1]);
 	test_no_join(sv[0], sv[1]);
 	test_join_rules(sv[0], sv[1]);
 	test_checksum_left(sv[0], sv[1]);
