@@ -41,6 +41,28 @@ both_ways() {
 	refute_output --partial 'WARNING'
 }
 
+# The TUN's gso_max_segs on host: as many segments as one batch carries.
+gso_max_segs() {
+	on "$1" ip -d link show tun0 | grep -o 'gso_max_segs [0-9]*'
+}
+
+@test "fast: a super-packet is kept to one batch: 44 segments of 1472 bytes, 64 of 1000 or 576, and TCP crosses intact at each" {
+	start_fast --fast --fast
+	run gso_max_segs useru
+	assert_output 'gso_max_segs 44'
+	lab_stop
+	lab_start
+	for mtu in 1000 576; do
+		start_fast "--fast -m $mtu" "--fast -m $mtu"
+		run gso_max_segs server
+		assert_output 'gso_max_segs 64'
+		wait_for client 'fast path: TUN offloads on'
+		both_ways
+		lab_stop
+		lab_start
+	done
+}
+
 @test "fast: --fast on the client only: the plain server and userv accept every packet" {
 	start_fast "" --fast
 	both_ways
