@@ -341,9 +341,9 @@ ssize_t fast_tun_read(int tun, const uint8_t **pkt)
  * Joining without copying, too: the super-packet is one writev() of its
  * first segment's headers (a copy, which the join rewrites) and every
  * segment's payload where it lies, in the batch of datagrams the socket
- * received.  That batch must then stay until the write: fast_udp_recv()
- * writes what is held before it receives the next one.  Payloads from
- * anywhere else are copied in (own).
+ * received.  That batch must then stay until the write: before it receives
+ * the next one, fast_udp_recv() writes what is held, or copies it in
+ * (release_batch()).  Payloads from anywhere else are copied in (own).
  */
 static struct {
 	int fd;
