@@ -14,9 +14,12 @@ setup() {
 }
 
 teardown() {
-	if id "$STUDENT" >/dev/null 2>&1; then
+	local uid
+
+	if uid=$(id -u "$STUDENT" 2>/dev/null); then
 		pkill -KILL -u "$STUDENT" 2>/dev/null || true
 		userdel -r "$STUDENT" >/dev/null 2>&1 || true
+		rm -rf "/tmp/vpnlab-lab-$uid"	# the user's (empty) lab state
 	fi
 	true
 }
