@@ -38,6 +38,7 @@ demo: deps
 	common/demo
 
 handout:
+	@[ -f common/handout-README.md ] || { echo "make handout: this is a student's copy; the handout is made from the instructors' kit" >&2; exit 2; }
 	common/handout
 
 bench: deps
@@ -58,6 +59,6 @@ submit:
 
 clean:
 	for d in common grading $(STEPS); do $(MAKE) -C $$d clean || exit 1; done
-	rm -rf grading/out dist bench.csv *-vpnlab.tar.gz
+	rm -rf grading/out dist bench.csv	# (never a *-vpnlab.tar.gz: a student's submission)
 
 .PHONY: all common $(STEPS) deps up down demo test grade grade-all handout bench clean submit

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "opt.h"
@@ -15,10 +16,14 @@
 
 volatile sig_atomic_t vpn_stop;
 
+/* A stop request also arms a one-second alarm, caught here too: a loop
+ * that tested vpn_stop just before it blocked (the signal landed between
+ * the test and the call: pause(), a read()) is woken by it, and ends. */
 static void on_signal(int sig)
 {
 	(void)sig;
 	vpn_stop = 1;
+	alarm(1);
 }
 
 void vpn_signals(void)
@@ -29,7 +34,8 @@ void vpn_signals(void)
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGINT, &sa, NULL) == -1 ||
-	    sigaction(SIGTERM, &sa, NULL) == -1)
+	    sigaction(SIGTERM, &sa, NULL) == -1 ||
+	    sigaction(SIGALRM, &sa, NULL) == -1)
 		log_fatal("sigaction: %s", strerror(errno));
 }
 

@@ -23,7 +23,9 @@ extern volatile sig_atomic_t vpn_stop;
 /*
  * Catch SIGINT and SIGTERM.  Without SA_RESTART, so that a read(),
  * recvfrom() or select() blocked waiting for a packet fails with EINTR and
- * the loop can look at vpn_stop.
+ * the loop can look at vpn_stop.  Each also arms alarm(1) (SIGALRM is
+ * caught the same way), so that a loop that blocked just after it tested
+ * vpn_stop still wakes, a second later.
  */
 void vpn_signals(void);
 

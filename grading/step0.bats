@@ -3,7 +3,7 @@
 
 load lib
 
-setup() { lab_start; }
+setup() { grade_start; }
 teardown() { grade_stop; }
 
 @test "step 0: useru and userv reach the server, one hop away [5 pts]" {

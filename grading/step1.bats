@@ -1,46 +1,84 @@
 #!/usr/bin/env bats
-# Graded: Step 1, tun and tun_ping on useru, run without arguments.
+# Graded: Step 1, tun and tun_ping on useru, run without arguments.  Each
+# ping is the test's own (an ICMP id, a payload and, for tun, an address in
+# 10.1.3.0/24 drawn for it), watched on tun0 in both directions.
 
 load lib
 
-setup() { lab_start; }
+setup() { grade_start; }
 teardown() { grade_stop; }
 
 CLIENT_ADDR='10\.1\.3\.1/24'
 
-@test "step 1: tun creates tun0, up, with 10.1.3.1/24 [5 pts]" {
+# A 10.1.3.x address of the test's own, neither 10.1.3.1 nor .255.
+random_peer() { echo "10.1.3.$((2 + RANDOM % 250))"; }
+
+start_tun_ping() {
+	student useru tun_ping step1-tun/tun_ping
+	wait_tun useru tun_ping "$CLIENT_ADDR" 10.1.3.1/24
+}
+
+@test "step 1: tun creates tun0, up, with 10.1.3.1/24 [4 pts]" {
 	student useru tun step1-tun/tun
 	wait_tun useru tun "$CLIENT_ADDR" 10.1.3.1/24
 }
 
-@test "step 1: tun prints the echo request it reads for ping 10.1.3.4 [5 pts]" {
+@test "step 1: tun prints the echo request it reads, with its addresses [4 pts]" {
+	local peer
+	peer=$(random_peer)
 	student useru tun step1-tun/tun
 	wait_tun useru tun "$CLIENT_ADDR" 10.1.3.1/24
-	check useru cap -i tun0 -s 10.1.3.1 -d 10.1.3.4 -p icmp -T echo-request -t 5
-	run on useru ping -c1 -W1 10.1.3.4
-	verdict cap "ping's echo request on tun0" "the kernel did not route it into tun0 (is tun0 up with 10.1.3.1/24?)"
-	expect_line tun '10\.1\.3\.1.*10\.1\.3\.4' 3 \
-		"tun prints a line naming 10.1.3.1 and 10.1.3.4 for the echo request" \
-		"the program does not read() the TUN descriptor, or does not print what it read (to stdout or stderr)"
+	probe s1-read tun useru "$peer"
+	ping_probe useru "$peer" 1
+	probe_end
+	expect_line tun "10\.1\.3\.1[^0-9].*${peer//./\\.}([^0-9]|$)" 3 \
+		"tun prints a line naming 10.1.3.1 and $peer for the echo request the grader sent" \
+		"$(read_hint tun)"
+	only_sent_addresses tun "$peer"
 }
 
-@test "step 1: tun_ping makes ping 10.1.3.4 succeed, with the request's payload echoed [5 pts]" {
-	student useru tun_ping step1-tun/tun_ping
-	wait_tun useru tun_ping "$CLIENT_ADDR" 10.1.3.1/24
-	run on useru ping -c3 -i0.2 -W2 -p c0ffee42 -s 100 10.1.3.4
-	if [[ $output != *'3 packets transmitted, 3 received'* ]]; then
-		explain "3 echo replies from 10.1.3.4" "$(grep -m1 -E 'transmitted|wrong|bad|DUP' <<<"$output")" \
-			"no reply was written into the TUN, or the kernel dropped it (see the capture check for checksums)"
-	fi
-	refute_output --partial 'wrong data'
-	refute_output --partial 'DUP!'
+# only_sent_addresses NAME PEER: the lines NAME printed since the probe
+# name no 10.1.3.x but 10.1.3.1 and PEER, the only ones a packet of the
+# test carried: a program that prints every address scores nothing.
+only_sent_addresses() {
+	local others
+	others=$(log_since "$1" | grep -oE '10\.1\.3\.[0-9]+' | grep -vxF -e 10.1.3.1 -e "$2" | sort -u | head -n 3 | paste -sd' ')
+	[[ -z $others ]] || explain "tun prints only what it reads: 10.1.3.1 and $2" \
+		"it also printed $others, which no packet of the test carried" \
+		"the program prints addresses it did not read from the TUN (print the packet's own, from the bytes read())"
 }
 
-@test "step 1: tun_ping's echo replies have correct IPv4 and ICMP checksums [5 pts]" {
-	student useru tun_ping step1-tun/tun_ping
-	wait_tun useru tun_ping "$CLIENT_ADDR" 10.1.3.1/24
-	check useru cap -i tun0 -s 10.1.3.4 -d 10.1.3.1 -p icmp -T echo-reply -k -c 3 -t 6
-	run on useru ping -c3 -i0.2 -W1 10.1.3.4
-	verdict cap "3 echo replies 10.1.3.4 > 10.1.3.1 written into tun0, both checksums right" \
-		"compute each checksum over its header (ICMP: header and data) with the checksum field set to 0 first"
+@test "step 1: tun_ping makes ping succeed, with the request's payload echoed [4 pts]" {
+	local peer=10.1.3.4	# the handout's; the ping's id and payload are the test's own
+	start_tun_ping
+	probe -l s1-echo tun_ping useru "$peer" 56
+	pings useru "$peer" 3
+	probe_end
+}
+
+@test "step 1: tun_ping's echo replies have correct IPv4 and ICMP checksums, odd lengths too [4 pts]" {
+	local peer=10.1.3.4	# the handout's; the ping's id and payload are the test's own
+	start_tun_ping
+	probe s1-echo tun_ping useru "$peer" 56 31
+	pings useru "$peer" 2
+	probe_end
+}
+
+@test "step 1: tun_ping answers 1-byte, odd-sized and near-MTU pings [2 pts]" {
+	local peer=10.1.3.4	# the handout's; the ping's id and payload are the test's own
+	start_tun_ping
+	probe -l s1-echo tun_ping useru "$peer" 1 1001 1472
+	pings useru "$peer" 1
+	probe_end
+}
+
+@test "step 1: tun_ping answers echo requests only [2 pts]" {
+	local peer=10.1.3.4	# the handout's; the ping's id and payload are the test's own
+	start_tun_ping
+	probe -l s1-only tun_ping useru "$peer" 56
+	craft_probe useru -s 10.1.3.1 -d "$peer" -t 0 -q 101 raw	# an echo reply
+	craft_probe useru -s 10.1.3.1 -d "$peer" -t 13 -q 113 raw	# a timestamp request
+	craft_probe useru -s 10.1.3.1 -d "$peer" -t 3 -q 103 raw	# unreachable
+	ping_probe useru "$peer" 1	# and an echo request, still answered
+	probe_end
 }

@@ -4,7 +4,7 @@
  * it.  Run it on useru and, from a second shell there, ping 10.1.3.4 (it is
  * printed) and userv (it is not: the kernel does not route it here).
  *
- *   sudo common/lab useru step1-tun/tun
+ *   common/lab useru step1-tun/tun
  */
 #include <errno.h>
 #include <fcntl.h>

@@ -9,7 +9,7 @@
  * goes back with its source changed to 1.2.3.4 and its destination set to
  * the original source.  Watch what the kernel does with it (tcpdump -ni any).
  *
- *   sudo common/lab useru step1-tun/tun_ping
+ *   common/lab useru step1-tun/tun_ping
  */
 #include <errno.h>
 #include <netinet/ip.h>

@@ -9,7 +9,7 @@
  * 10.1.3.0/24, the interface's own network, at first.  Reaching lab1 needs a
  * route too: the handout's exercise.
  *
- *   sudo common/lab useru step2-udp/tun_client
+ *   common/lab useru step2-udp/tun_client
  */
 #include <errno.h>
 #include <string.h>

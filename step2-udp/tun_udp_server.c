@@ -4,7 +4,7 @@
  * the addresses of the packet inside it: a tunnel is packets in packets.
  * Anything that is not an IP packet is logged once per kind and counted.
  *
- *   sudo common/lab server step2-udp/tun_udp_server
+ *   common/lab server step2-udp/tun_udp_server
  */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -6,7 +6,7 @@
  * kernel routes it on into lab1: useru's ping reaches userv.  The reply has
  * no way back yet; that is Step 4.
  *
- *   sudo common/lab server step3-server/tun_server
+ *   common/lab server step3-server/tun_server
  */
 #include <arpa/inet.h>
 #include <errno.h>

@@ -4,7 +4,7 @@
  * the server sends back).  select() sleeps until either has one, and each is
  * forwarded to the other side.  Only datagrams from the server are taken.
  *
- *   sudo common/lab useru step4-bidir/tun_client
+ *   common/lab useru step4-bidir/tun_client
  *   (then, as in Step 2: the route to lab1 through the tunnel)
  */
 #include <errno.h>

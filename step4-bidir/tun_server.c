@@ -5,14 +5,16 @@
  * packet it reads there to the client, whose address recvfrom() told it.
  * select() waits on both descriptors at once.
  *
- * The server keeps a table of its clients (common/peers.h): the tunnel
- * address each packet came from, and the UDP endpoint it came from.
- * Several clients can share one server, and a client that restarts on a new
- * port is followed.  Only packets from the networks the server serves (those
- * of its TUN interface, and -A networks) enter lab1: a forged source is
- * dropped, not forwarded.
+ * What the step asks: the client to send to is the one whose datagram
+ * came last (recvfrom() gives its address).  This reference does more,
+ * which the step does not ask (the README's "Going further"): a table of
+ * its clients (common/peers.h), from the tunnel address each packet came
+ * from to the UDP endpoint it came from, so that several clients can share
+ * the server and a client that restarts on a new port is followed; and
+ * only packets from the networks the server serves (those of its TUN
+ * interface, and -A networks) enter lab1: a forged source is dropped.
  *
- *   sudo common/lab server step4-bidir/tun_server
+ *   common/lab server step4-bidir/tun_server
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -28,6 +30,7 @@
 #include "opt.h"
 #include "peers.h"
 #include "pkt.h"
+#include "udp.h"
 #include "vpn.h"
 
 int main(int argc, char *argv[])

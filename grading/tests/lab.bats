@@ -40,14 +40,43 @@ labs_of_prefix() { leftovers "^$1" | grep -c . || true; }
 	refute_output --partial '10.1.1.3'
 }
 
-@test "lab: HOST COMMAND runs there, and the shell's prompt names the host" {
+@test "lab: HOST COMMAND runs there, the shell's prompt names the host, and piped commands run as a script" {
 	run lab useru ip -brief -4 addr show lan0
 	assert_output --regexp '10\.1\.2\.2/24'
-	run bash -c "echo 'echo in-\$LAB_HOST; exit' | LAB_PREFIX=$PREFIX $KIT/common/lab userv 2>&1"
+	# In a terminal, a shell with the host in its prompt; commands on a
+	# pipe, run there as a script.
+	run bash -c "printf 'echo in-\$LAB_HOST\nexit\n' | LAB_PREFIX=$PREFIX script -qc '$KIT/common/lab userv' /dev/null 2>&1"
 	assert_output --partial 'userv:$ '
 	assert_output --partial 'in-userv'
+	run bash -c "echo 'echo in-\$LAB_HOST; hostname' | LAB_PREFIX=$PREFIX $KIT/common/lab userv 2>&1"
+	assert_output $'in-userv\nuserv'
 	run lab nosuchhost
 	assert_failure 2
+}
+
+@test "lab: a guest is root of its host's network, and has no packet socket, network namespace, keyring or io_uring" {
+	run lab guest useru sh -c 'ip tuntap add dev tun7 mode tun && ip link set tun7 up && echo tun-ok'
+	assert_output 'tun-ok'
+	run lab guest useru unshare --net true
+	assert_failure
+	run lab guest useru python3 -c '
+import ctypes, errno, socket
+def refused(f):
+    try:
+        f()
+    except OSError as e:
+        return e.errno in (errno.EPERM, errno.ENOSYS)
+    return False
+libc = ctypes.CDLL(None, use_errno=True)
+def call(nr, *a):
+    if libc.syscall(nr, *a) == -1:
+        raise OSError(ctypes.get_errno(), "")
+print(refused(lambda: socket.socket(socket.AF_PACKET, socket.SOCK_RAW)),
+      refused(lambda: socket.socket(socket.AF_INET, 10)),
+      refused(lambda: call(250, 0, -3)),		# keyctl, x86_64
+      refused(lambda: call(425, 8, ctypes.c_void_p(0))))	# io_uring_setup
+'
+	assert_output 'True True True True'
 }
 
 @test "step 0: verify.sh passes every check on a correct topology" {
@@ -180,4 +209,24 @@ labs_of_prefix() { leftovers "^$1" | grep -c . || true; }
 	[ "$(labs_of_prefix "$other")" -eq 0 ]
 	run pgrep -f "LAB_PREFIX=$other"
 	assert_failure
+}
+
+@test "lab: no process of a lab or of its guests runs in the machine's network, IPC or UTS namespace" {
+	local pid ns bad=""
+	start useru shell sleep 30
+	(close_fds; exec env LAB_PREFIX="$PREFIX" "$KIT/common/lab" guest server sleep 30) </dev/null >/dev/null 2>&1 &
+	local guest=$!
+	wait_until 5 "the guest" pgrep -f "bwrap.*sleep 30"
+	for pid in /proc/[0-9]*; do
+		pid=${pid#/proc/}
+		# The lab's processes: those in a user namespace not the machine's.
+		[[ $(readlink "/proc/$pid/ns/user" 2>/dev/null) == "$(readlink /proc/self/ns/user)" ]] && continue
+		[[ -e /proc/$pid/ns/user ]] || continue
+		for ns in net ipc uts; do
+			[[ $(readlink "/proc/$pid/ns/$ns" 2>/dev/null) == "$(readlink "/proc/self/ns/$ns")" ]] &&
+				bad+="$pid ($(tr '\0' ' ' <"/proc/$pid/cmdline" | cut -c1-80)) is in the machine's $ns namespace"$'\n'
+		done
+	done
+	kill "$guest" 2>/dev/null || true
+	[[ -z $bad ]] || fail "$bad"
 }

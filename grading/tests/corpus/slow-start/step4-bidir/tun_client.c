@@ -104,6 +104,10 @@ int main(void)
             n = recvfrom(sock, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fromlen);
             if (n < 0) {
                 perror("recvfrom");
+            } else if (n > 0 && (from.sin_addr.s_addr != server.sin_addr.s_addr ||
+                                 from.sin_port != server.sin_port)) {
+                /* not from our server: not ours to deliver */
+                printf("dropped a datagram from %s\n", inet_ntoa(from.sin_addr));
             } else if (n > 0) {
                 print_pkt("From socket <==", buf, n);
                 if (write(tun, buf, n) < 0)

@@ -93,7 +93,12 @@ int main(void)
         if (FD_ISSET(sock, &readfds)) {
             fromlen = sizeof(from);
             int n = recvfrom(sock, buf, sizeof(buf), 0, (struct sockaddr *)&from, &fromlen);
-            if (n > 0) {
+            /* only what comes from our server (the README says so) */
+            if (n > 0 && (from.sin_addr.s_addr != server.sin_addr.s_addr ||
+                          from.sin_port != server.sin_port)) {
+                printf("INFO:root:dropped a datagram from %s:%d\n",
+                       inet_ntoa(from.sin_addr), ntohs(from.sin_port));
+            } else if (n > 0) {
                 get_addrs(buf, n, src, dst);
                 printf("INFO:root:From socket <==: %s --> %s\n", src, dst);
                 /* give the packet to our kernel */
