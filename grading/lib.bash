@@ -11,8 +11,15 @@
 #   on useru ping -c1 userv
 
 KIT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-load /usr/lib/bats/bats-support/load
-load /usr/lib/bats/bats-assert/load
+# bats-support and bats-assert, their files read as their load.bash reads
+# them, without its $(dirname ...) per file (bats loads this per test).
+for f in /usr/lib/bats/bats-support/src/{output,error,lang}.bash /usr/lib/bats/bats-assert/src/*.bash; do
+	source "$f"
+done
+LIB_FUNCS_BEFORE=$(compgen -A function)	# (see the end of this file)
+# sleep as a builtin where Debian's bash-builtins is installed: the waits
+# below start no process (on some virtual machines each costs milliseconds).
+enable -f /usr/lib/bash/sleep sleep 2>/dev/null || true
 
 # The runner exports a prefix for the whole run; a test run alone gets one.
 RUN_PREFIX=${VPNLAB_RUN_PREFIX:-vt$$-}
@@ -24,33 +31,114 @@ declare -gA STARTED=()	# -g: bats loads this file inside a function
 # the lab does.  Under the grader (as root) LAB_OWNER, LAB_CONTAIN and
 # LAB_BIND come from the environment: student code runs as an unprivileged
 # user, in a mount view where the grader's files are not.
-lab() { LAB_PREFIX=$PREFIX "$KIT/common/lab" "$@"; }
+lab() {
+	case ${1-} in
+	up | down | reap) LAB_HOLDER="" ;;	# (lab_known, again after up)
+	esac
+	LAB_PREFIX=$PREFIX "$KIT/common/lab" "$@"
+}
 
 lab_start() {
 	PREFIX="${RUN_PREFIX}${BATS_SUITE_TEST_NUMBER:-$BATS_TEST_NUMBER}-"
 	OUT=$BATS_TEST_TMPDIR
-	lab up >/dev/null
+	lab up >/dev/null && lab_known
 }
 
-# A started program's processes: the one $! names and all below it.
+# lab_known: LAB_HOLDER, the lab's holder process, and NETNS_INODE, each
+# host's network namespace as "lab up" recorded it ("lab holder"), so that
+# net and sysfs below need no "lab" command each time: the tests run them
+# thousands of times.
+lab_known() {
+	local host inode
+	LAB_HOLDER="" NETNS_INODE=()
+	{
+		read -r LAB_HOLDER
+		while read -r host inode; do
+			NETNS_INODE[$host]=$inode
+		done
+	} < <(lab holder)
+	[[ $LAB_HOLDER =~ ^[0-9]+$ ]] || LAB_HOLDER=""
+}
+declare -gA NETNS_INODE=()
+NSJOIN=$KIT/common/nsjoin
+
+# close_fds: in a subshell about to exec, close every descriptor above 2
+# (bats's fd 3 first of all): what runs next holds none of the runner's.
+close_fds() {
+	local fd
+	for fd in /proc/"$BASHPID"/fd/*; do
+		fd=${fd##*/}
+		((fd > 2)) && eval "exec $fd>&-" 2>/dev/null
+	done
+	return 0
+}
+
+# (The wall clock in microseconds, for deadlines, is ${EPOCHREALTIME/[.,]/}:
+# a function's $(...) would cost a process each time it is polled.)
+
+# alive PID: whether PID is a process, and not a zombie.
+alive() {
+	local stat
+	[[ -n $1 ]] && read -r stat 2>/dev/null <"/proc/$1/stat" || return 1
+	stat=${stat##*) }
+	[[ ${stat%% *} != Z ]]
+}
+
+# tree PID: TREE, a started program's processes: the one $! names and all
+# below it (read from /proc, without a process of its own: the waits call
+# it often).
 tree() {
-	local pid
-	echo "$1"
-	for pid in $(pgrep -P "$1"); do tree "$pid"; done
+	local i=0 task kids=()
+	TREE=("$1")
+	while ((i < ${#TREE[@]})); do
+		for task in /proc/"${TREE[i]}"/task/*/children; do
+			kids=()
+			read -r -d '' -a kids 2>/dev/null <"$task" || true	# (1 at its end)
+			TREE+=("${kids[@]}")
+		done
+		i=$((i + 1))
+	done
 }
 
-# The process a started program's signals go to: the program itself, the
-# child of its timeout(1).  (On the way nsenter forks once, and would not
-# pass a signal on.)
+# The process a started program's signals go to: for a program under test,
+# the program itself; for others, the child of their timeout(1).  (On the
+# way nsenter forks once, and would not pass a signal on.)
 target() {
-	local pid child
-	for pid in $(tree "${STARTED[$1]}"); do
-		if [[ $(cat "/proc/$pid/comm" 2>/dev/null) == timeout ]]; then
-			child=$(pgrep -P "$pid" | head -1)
-			echo "${child:-$pid}"
+	local pid comm task kids=()
+	if [[ -n ${STUDENT_PATHS[$1]-} ]]; then
+		program_pid "$1" && echo "$PROGRAM_PID"
+		return
+	fi
+	tree "${STARTED[$1]}"
+	for pid in "${TREE[@]}"; do
+		comm=""
+		read -r comm 2>/dev/null <"/proc/$pid/comm" || true
+		if [[ $comm == timeout ]]; then
+			for task in /proc/"$pid"/task/*/children; do
+				read -r -d '' -a kids 2>/dev/null <"$task" || true
+			done
+			echo "${kids[0]:-$pid}"
 			return
 		fi
 	done
+}
+
+# program_pid NAME: PROGRAM_PID, the process of a program under test, once
+# its launch chain (the lab, the guest's namespaces, its limits) has reached
+# it; fails until then.
+program_pid() {
+	local pid cmd
+	PROGRAM_PID=""
+	tree "${STARTED[$1]}"
+	for pid in "${TREE[@]}"; do
+		[[ -r /proc/$pid/cmdline ]] || continue
+		IFS= read -r -d '' cmd 2>/dev/null <"/proc/$pid/cmdline" || true
+		if [[ $cmd == "${STUDENT_PATHS[$1]}" ]] && alive "$pid"; then
+			PROGRAM_PID=$pid
+			return 0
+		fi
+	done
+	return 1
 }
 
 # Stop every program of the test's topology, remove it, reap the children;
@@ -58,20 +146,31 @@ target() {
 lab_stop() {
 	local name reports pid
 
+	if [[ -n ${WATCHDOG-} ]]; then
+		kill -TERM "$WATCHDOG" 2>/dev/null
+		wait "$WATCHDOG" 2>/dev/null
+	fi
 	lab down
+	[[ -n ${CGROUP-} ]] && "$KIT/grading/cgroup" remove "$CGROUP"
+	# (Its stderr away: bash's notes about the jobs it reaps say nothing.)
 	for name in "${!STARTED[@]}"; do	# the probes, outside the lab
-		for pid in $(tree "${STARTED[$name]}"); do
+		tree "${STARTED[$name]}"
+		for pid in "${TREE[@]}"; do
 			kill -KILL "$pid" 2>/dev/null || true
 		done
 		wait "${STARTED[$name]}" 2>/dev/null || true
-	done
+	done 2>/dev/null
 	reports=$(grep -lE 'Sanitizer|runtime error:' "$OUT"/*.log 2>/dev/null || true)
 	if [[ -n $reports ]]; then
 		echo "# sanitizer report in: $reports" >&2
-		grep -hE -A8 'Sanitizer|runtime error:' $reports | sed 's/^/#   /' >&2
+		grep -hE -A8 'Sanitizer|runtime error:' $reports | clean_text | sed 's/^/#   /' >&2
 		return 1
 	fi
 }
+
+# clean_text: the text on standard input with control characters and
+# bytes that are not UTF-8 written as \xHH (grading/clean).
+clean_text() { "$KIT/grading/clean"; }
 
 # Run a command on a host of the test's topology, as its root.
 on() {
@@ -84,42 +183,106 @@ on() {
 # identity (as root: the machine's root, out of reach of the lab's code):
 # the grader's captures and its ends of TCP transfers.
 net() {
-	local host=$1
+	local host=$1 user=()
 	shift
-	lab probe "$host" "$@"
+	if [[ -z ${LAB_HOLDER-} || -z ${NETNS_INODE[$host]-} || ! -x $NSJOIN ]]; then
+		lab probe "$host" "$@"
+		return
+	fi
+	# What "lab probe" does, without its checks of the lab each time.
+	((EUID == 0)) || user=(-u "/proc/$LAB_HOLDER/ns/user")
+	"$NSJOIN" "${user[@]}" "/proc/$LAB_HOLDER/root/run/netns/$PREFIX$host" "${NETNS_INODE[$host]}" "$@"
+}
+
+# host_sysfs HOST: where HOST's /sys is, for the grader's looks at its
+# interfaces ("lab sysfs").
+host_sysfs() {
+	if [[ -n ${LAB_HOLDER-} ]]; then
+		echo "/proc/$LAB_HOLDER/root/run/vpnlab/sys/$PREFIX$1"
+	else
+		lab sysfs "$1"
+	fi
 }
 
 # start HOST NAME COMMAND...: run COMMAND on HOST in the background, with a
 # time limit; its output goes to $OUT/NAME.log.  start_net: the same, with
-# net instead of on.
+# net instead of on.  Neither holds the runner's descriptors.
 start() {
 	local host=$1 name=$2
 	shift 2
-	on "$host" timeout "$PROGRAM_LIMIT" "$@" >"$OUT/$name.log" 2>&1 &
+	(close_fds; on "$host" timeout "$PROGRAM_LIMIT" "$@") </dev/null >"$OUT/$name.log" 2>&1 &
 	STARTED[$name]=$!
 }
 
 start_net() {
 	local host=$1 name=$2
 	shift 2
-	net "$host" timeout "$PROGRAM_LIMIT" "$@" >"$OUT/$name.log" 2>&1 &
+	(close_fds; net "$host" timeout "$PROGRAM_LIMIT" "$@") </dev/null >"$OUT/$name.log" 2>&1 &
 	STARTED[$name]=$!
 }
 
-# stop NAME [SIGNAL]: signal a started program and wait for it; returns its
-# exit status.  Not under "run": a subshell cannot wait for our children.
+# stop NAME [SIGNAL]: signal a started program (and wake it, if it was
+# stopped), give it 20 s to end (a sanitized build on a machine as busy
+# as the test suite makes it, with a queue to drain), then kill all of it;
+# returns its exit status.
+# Not under "run": a subshell cannot wait for our children.
 stop() {
-	local name=$1 sig=${2:-TERM} pid
+	local name=$1 sig=${2:-TERM} pid i
 
 	pid=$(target "$name")
-	[[ -n $pid ]] && kill -s "$sig" "$pid"
-	wait "${STARTED[$name]}"
+	if [[ -n $pid ]]; then
+		kill -s "$sig" "$pid" 2>/dev/null
+		kill -CONT "$pid" 2>/dev/null
+	fi
+	for ((i = 0; i < 200; i++)); do
+		alive "${STARTED[$name]}" || break
+		sleep 0.1
+	done
+	if alive "${STARTED[$name]}"; then
+		# What it was doing, for the failure's output: the system
+		# call it sat in (/proc/PID/syscall), and its state.
+		[[ -n $pid ]] && echo "stop $name: still running 20 s after SIG$sig: pid $pid, syscall $(cut -d' ' -f1 "/proc/$pid/syscall" 2>/dev/null), $(grep -m1 '^State:' "/proc/$pid/status" 2>/dev/null)"
+		tree "${STARTED[$name]}"
+		for pid in "${TREE[@]}"; do
+			kill -KILL "$pid" 2>/dev/null
+		done
+	fi
+	{ wait "${STARTED[$name]}"; } 2>/dev/null
 }
 
-# running NAME: whether a started program is still alive.
-running() {
-	[[ -n $(target "$1") ]]
+# stop_all NAME...: stop several started programs at once (names may hold
+# "host:iface", read as "host-iface").
+stop_all() {
+	local name pid i left
+	for name; do
+		name=${name/:/-}
+		pid=$(target "$name")
+		[[ -n $pid ]] && kill -TERM "$pid" 2>/dev/null
+	done
+	for ((i = 0; i < 50; i++)); do
+		left=0
+		for name; do
+			alive "${STARTED[${name/:/-}]}" && left=1
+		done
+		((left)) || break
+		sleep 0.05
+	done
+	for name; do
+		name=${name/:/-}
+		if alive "${STARTED[$name]}"; then
+			tree "${STARTED[$name]}"
+			for pid in "${TREE[@]}"; do
+				kill -KILL "$pid" 2>/dev/null
+			done
+		fi
+		{ wait "${STARTED[$name]}" || true; } 2>/dev/null	# (its status is not ours)
+	done
+	return 0
 }
+
+# running NAME: whether a started program is still alive: its launch
+# chain is (it ends when the program does).
+running() { alive "${STARTED[$1]}"; }
 
 # wait_exit NAME SECONDS: let a program end by itself, for at most SECONDS,
 # then kill it; returns its exit status (137 if it had to be killed).
@@ -127,26 +290,29 @@ wait_exit() {
 	local name=$1 limit=$2 i
 
 	for ((i = 0; i < limit * 10; i++)); do
-		running "$name" || break
+		alive "${STARTED[$name]}" || break
 		sleep 0.1
 	done
-	if running "$name"; then
+	if alive "${STARTED[$name]}"; then
 		stop "$name" KILL
 		return 137
 	fi
 	wait "${STARTED[$name]}"
 }
 
-# wait_for NAME REGEX [SECONDS]: until the program's log matches.
+# wait_for NAME REGEX [SECONDS]: until the program's log matches (a deadline
+# of 15 s by default: a program launched on a busy machine, sanitized too).
 wait_for() {
-	local file=$OUT/$1.log pattern=$2 limit=${3:-5} i
+	local file=$OUT/$1.log pattern=$2 limit=${3:-15} end
 
-	for ((i = 0; i < limit * 20; i++)); do
+	end=$((${EPOCHREALTIME/[.,]/} + limit * 1000000))
+	while ((${EPOCHREALTIME/[.,]/} < end)); do
 		grep -qE -- "$pattern" "$file" 2>/dev/null && return 0
+		[[ -e $OUT/.time-limit ]] && break
 		sleep 0.05
 	done
 	echo "# waited ${limit}s for /$pattern/ in $1.log, which ends with:" >&2
-	tail -n 15 "$file" 2>/dev/null | sed 's/^/#   /' >&2
+	tail -n 15 "$file" 2>/dev/null | clean_text | sed 's/^/#   /' >&2
 	return 1
 }
 
@@ -162,17 +328,30 @@ capture() {
 # transfer FROM TO ADDRESS FILE COPY: send FILE over TCP from host FROM to
 # port 5000 of ADDRESS on host TO, written there as COPY; fails unless COPY
 # is FILE byte for byte.  socat, not iperf3 -F: iperf3 3.12 loses data with
-# -F when a send is partial, which a tunnel makes common.
+# -F when a send is partial, which a tunnel makes common.  transfer_ok: the
+# same, returning 1 instead of failing.
 transfer() {
-	local from=$1 to=$2 addr=$3 file=$4 copy=$5 name=receiver-$to
+	transfer_ok "$@" || fail "$TRANSFER_WHY"
+}
+
+transfer_ok() {
+	local from=$1 to=$2 addr=$3 file=$4 copy=$5 name=receiver-$2
 
 	addr=$(addr_of "$addr")
-	start_net "$to" "$name" socat -d -d -u TCP-LISTEN:5000,reuseaddr OPEN:"$copy",creat,trunc
-	wait_for "$name" 'listening on'
-	net "$from" timeout 30 socat -u OPEN:"$file" TCP:"$addr":5000,connect-timeout=5 ||
-		fail "the TCP transfer from $from to $addr failed"
+	# The receiver keeps one byte more than FILE and no more: whoever
+	# connects first (a program under test, say) fills no disk.
+	start_net "$to" "$name" sh -c 'socat -d -d -u TCP-LISTEN:5000,reuseaddr STDOUT | head -c "$1" >"$2"' \
+		sh "$(($(stat -c %s "$file") + 1))" "$copy"
+	wait_for "$name" 'listening on' || { TRANSFER_WHY="the grader's receiver did not start"; return 1; }
+	if ! net "$from" timeout 30 socat -u OPEN:"$file" TCP:"$addr":5000,connect-timeout=5 2>"$OUT/sender-$from.log"; then
+		TRANSFER_WHY="the TCP transfer from $from to $addr failed"
+		wait_exit "$name" 1 || true
+		return 1
+	fi
 	wait_exit "$name" 10 || true
-	cmp "$file" "$copy" || fail "$copy is not $file: the bytes did not arrive intact"
+	cmp -s "$file" "$copy" && return 0
+	TRANSFER_WHY="$copy is not $file: the bytes did not arrive intact"
+	return 1
 }
 
 # The lab's names, for commands that run with the machine's files (net).
@@ -211,13 +390,23 @@ make_submission() {
 
 # The handout's route on a client host: lab1 through its tunnel.  "replace":
 # a program may have added it already.
-route_lab1() { on "${1:-useru}" ip route replace 10.1.1.0/24 dev tun0; }
+route_lab1() { net "${1:-useru}" ip route replace 10.1.1.0/24 dev tun0; }
+
+# no_ipv6 HOST...: no IPv6 on these hosts, so that no packet of the
+# kernel's own (router solicitations, MLD) crosses the tunnel before the
+# grader's probes (the program's state before them is evidence).
+no_ipv6() {
+	local host
+	for host; do
+		net "$host" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+	done
+}
 
 # Routes and forwarding of a working Step 4 (../shared/README.md).
 tunnel_routes() {
-	on server sysctl -qw net.ipv4.ip_forward=1
-	on userv ip route add 10.1.3.0/24 via 10.1.1.4
-	on userw ip route add 10.1.3.0/24 via 10.1.1.4
+	net server sysctl -qw net.ipv4.ip_forward=1
+	net userv ip route add 10.1.3.0/24 via 10.1.1.4
+	net userw ip route add 10.1.3.0/24 via 10.1.1.4
 }
 
 # --- for the graded tests (grading/step*.bats) -----------------------------
@@ -236,7 +425,8 @@ program() {
 	if [[ ! -x $path ]]; then
 		why=""
 		[[ -f $SUB/${1%/*}/.build-error && ! -L $SUB/${1%/*}/.build-error ]] &&
-			why=$(head -n 5 "$SUB/${1%/*}/.build-error")
+			why=$(awk -v p="$1" 'index($0, p " ") == 1 || index($0, p ".c ") == 1 { on = 1; print; next }
+				/^step[0-9]/ { on = 0 } on' "$SUB/${1%/*}/.build-error" | head -n 5 | clean_text)
 		fail "$1 is missing: ${why:-it was not submitted or did not build}"
 		return 1	# (no set -e inside $(...))
 	fi
@@ -248,33 +438,54 @@ program() {
 # explain EXPECTED SEEN CAUSE: fail with the three lines a student reads
 # first; the capture excerpts and logs follow in the teardown.
 explain() {
-	fail "$(printf 'expected: %s\nseen:     %s\nlikely:   %s' "$1" "$2" "$3")"
+	fail "$(printf 'expected: %s\nseen:     %s\nlikely:   %s' "$1" "$2" "$3" | clean_text)"
 }
 
 # student HOST NAME PROGRAM: start a student's program, as the handout runs
-# it: no arguments.  Its output is line-buffered whatever it does (stdbuf):
-# a printf() that a terminal would show at once must reach the log too.
-# Student code gets a clean environment (nothing of the grader's), and
-# limits: processes, file size, CPU time, and (without sanitizers, which
-# need a vast address space) memory.
+# it: no arguments, as a guest of HOST (common/lab guest: root of HOST's
+# network and of nothing else, in a view, PID, IPC and UTS namespaces of
+# its own), with no descriptor of the grader's: stdin /dev/null, its
+# output through logcap (the first LOG_MAX bytes kept, the rest read and
+# thrown away), line-buffered whatever it does (stdbuf: a printf() that a
+# terminal would show at once must reach the log too).  A clean
+# environment, and limits: file size, CPU time, descriptors; memory,
+# processes and CPU share through the test's cgroup where the machine has
+# cgroups (grade_start), else processes and (without sanitizers, which need
+# a vast address space) memory by rlimits.
 student() {
 	local host=$1 name=$2 prog limits
 	prog=$(program "$3") || return 1
 	STUDENT_PROGS[$name]=$3
-	limits=(--nproc=64 --fsize=$((64 << 20)) --cpu=120 --nofile=256)
-	[[ -n ${GRADE_SAN-} ]] || limits+=(--as=$((1 << 30)))
-	start "$host" "$name" env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
-		HOME=/tmp LANG=C.UTF-8 ASAN_OPTIONS=verify_asan_link_order=0 \
-		prlimit "${limits[@]}" -- stdbuf -oL -eL "$prog"
+	STUDENT_PATHS[$name]=$prog
+	GUEST_HOST[$name]=$host
+	limits=(--fsize=$((16 << 20)) --cpu=120 --nofile=256 --core=0)
+	if [[ -z ${CGROUP-} ]]; then
+		limits+=(--nproc=64)
+		[[ -n ${GRADE_SAN-} ]] || limits+=(--as=$((1 << 30)))
+	fi
+	(
+		[[ -n ${CGROUP-} ]] && "$KIT/grading/cgroup" join "$CGROUP" "$BASHPID"
+		close_fds
+		LAB_PREFIX=$PREFIX exec "$KIT/common/lab" guest "$host" timeout -k 2 "$PROGRAM_LIMIT" \
+			env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
+			HOME=/tmp LANG=C.UTF-8 ASAN_OPTIONS=verify_asan_link_order=0 \
+			prlimit "${limits[@]}" -- stdbuf -oL -eL "$prog"
+	) </dev/null > >(exec 3>&- "$LOGCAP" "$OUT/$name.log" "$LOG_MAX") 2>&1 &
+	STARTED[$name]=$!
+	disown "$!"	# (its end is the lab's business: no note from bash)
+	LAUNCHED[$name]=${EPOCHREALTIME/[.,]/}
 }
-declare -gA STUDENT_PROGS=()
+declare -gA STUDENT_PROGS=() STUDENT_PATHS=() LAUNCHED=() STARTED_AT=() GUEST_HOST=()
+LOGCAP=$KIT/grading/logcap
+LOG_MAX=${LOG_MAX:-262144}	# bytes of a program's output kept
 
 # wait_until SECONDS WHAT COMMAND...: poll until COMMAND succeeds.
 wait_until() {
-	local limit=$1 what=$2 i
+	local limit=$1 what=$2 end
 	shift 2
 
-	for ((i = 0; i < limit * 10; i++)); do
+	end=$((${EPOCHREALTIME/[.,]/} + limit * 1000000))
+	while ((${EPOCHREALTIME/[.,]/} < end)); do
 		"$@" >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
@@ -282,14 +493,69 @@ wait_until() {
 }
 
 # How long a program may take to be ready (interface up with its address,
-# port bound): a student's program that sleeps a second or two is correct.
+# port bound), counted from the moment it runs: a student's program that
+# sleeps a second or two is correct.  LAUNCH_LIMIT: how long its launch
+# chain may take to reach it, on a machine as busy as it gets.
 READY_LIMIT=${READY_LIMIT:-10}
+LAUNCH_LIMIT=${LAUNCH_LIMIT:-60}
+
+# started NAME: wait until a started program runs: for a program under
+# test, its own process (the readiness deadlines count from there, not
+# from its launch); for others, a running launch chain.  Fails saying what
+# it saw.
+started() {
+	local name=$1 end
+	[[ -n ${STARTED_AT[$name]-} ]] && return 0
+	if [[ -z ${STUDENT_PATHS[$name]-} ]]; then
+		STARTED_AT[$name]=${EPOCHREALTIME/[.,]/}
+		return 0
+	fi
+	end=$((${LAUNCHED[$name]} + LAUNCH_LIMIT * 1000000))
+	while ((${EPOCHREALTIME/[.,]/} < end)); do
+		if program_pid "$name"; then
+			STARTED_AT[$name]=${EPOCHREALTIME/[.,]/}
+			return 0
+		fi
+		running "$name" || break
+		sleep 0.05
+	done
+	if running "$name"; then
+		fail "the grader could not start ${STUDENT_PROGS[$name]} within ${LAUNCH_LIMIT}s: this machine is overloaded (not the program's fault): grade again"
+	else
+		explain "${STUDENT_PROGS[$name]} running" "it ended at once: $(tail -n 2 "$OUT/$name.log" 2>/dev/null | clean_text | paste -sd'|')" \
+			"the program exits (or crashes) as soon as it starts"
+	fi
+}
+
+# idle NAME: whether a program under test waits in pause() with no child
+# process (a template's placeholder, say): then nothing it is waited for
+# will come, and no deadline need be waited out.  Asked twice, half a
+# second apart.
+idle() {
+	local pid kids call i
+	[[ -n ${STUDENT_PATHS[$1]-} ]] || return 1
+	program_pid "$1" || return 1
+	pid=$PROGRAM_PID
+	for i in 1 2; do
+		read -r call _ 2>/dev/null <"/proc/$pid/syscall" || return 1
+		[[ $call == 34 ]] || return 1	# pause(2), x86_64
+		tree "$pid"
+		((${#TREE[@]} == 1)) || return 1
+		((i == 1)) && sleep 0.5
+	done
+	return 0
+}
+
+# ready_end NAME: the microsecond by which NAME must be ready.
+ready_end() { echo $((${STARTED_AT[$1]} + READY_LIMIT * 1000000)); }
 
 # tun_state HOST ADDR-REGEX: "ready", or what is missing of tun0 on HOST.
+# Read by the grader's own ip in HOST's network (net): nothing of the
+# host's can change the tool.
 tun_state() {
 	local link addrs
-	link=$(on "$1" ip -o link show tun0 2>/dev/null) || { echo none; return; }
-	addrs=$(on "$1" ip -o -4 addr show dev tun0 2>/dev/null | awk '{print $4}' | paste -sd' ')
+	link=$(net "$1" ip -o link show tun0 2>/dev/null) || { echo none; return; }
+	addrs=$(net "$1" ip -o -4 addr show dev tun0 2>/dev/null | awk '{print $4}' | paste -sd' ')
 	if [[ -z $addrs ]]; then
 		echo "no-address"
 	elif ! grep -qE "^($2)$" <<<"${addrs// /$'\n'}"; then
@@ -305,72 +571,297 @@ tun_state() {
 # finished setting up tun0 on HOST: up, with an address that matches.
 # Existence is not enough: a program may still be configuring it.
 wait_tun() {
-	local host=$1 name=$2 want=$3 addr=$4 i state
-	for ((i = 0; i < READY_LIMIT * 10; i++)); do
+	local host=$1 name=$2 want=$3 addr=$4 state end
+	started "$name" || return 1
+	end=$(ready_end "$name")
+	while :; do
 		state=$(tun_state "$host" "$want")
-		[[ $state == ready ]] && return 0
+		if [[ $state == ready ]]; then
+			state=$(tun_held "$host" "$name")
+			[[ $state == ready ]] && return 0
+		fi
 		running "$name" || break	# it will not get better
-		sleep 0.1
+		idle "$name" && break
+		((${EPOCHREALTIME/[.,]/} < end)) || break
+		sleep 0.2	# (each look runs the lab's tools: not too often)
 	done
+	local why=""
+	idle "$name" && why="; it waits in pause(), and will not go on"
 	case $state in
 	none)
 		if running "$name"; then
 			explain "tun0 on $host" "no tun0 after ${READY_LIMIT}s; ${STUDENT_PROGS[$name]:-$name} is running" \
 				"the program did not create the interface (TUNSETIFF with the name \"tun%d\" or \"tun0\")"
 		else
-			explain "tun0 on $host" "no tun0; ${STUDENT_PROGS[$name]:-$name} exited: $(tail -n 1 "$OUT/$name.log" 2>/dev/null)" \
+			explain "tun0 on $host" "no tun0; ${STUDENT_PROGS[$name]:-$name} exited: $(tail -n 1 "$OUT/$name.log" 2>/dev/null | clean_text)" \
 				"the program ended (or crashed) before it made its interface"
 		fi ;;
 	no-address)
-		explain "tun0 up with $addr" "tun0 exists but has no IPv4 address" \
+		explain "tun0 up with $addr" "tun0 exists but has no IPv4 address$why" \
 			"the handout's 'ip addr add $addr dev tun0' (or its ioctl) is missing" ;;
 	wrong-address*)
 		explain "tun0 with $addr" "tun0 has ${state#wrong-address }" \
 			"the address or prefix given to the interface is not the handout's" ;;
 	down*)
-		explain "tun0 up with $addr" "tun0 has ${state#down } but is down" \
+		explain "tun0 up with $addr" "tun0 has ${state#down } but is down$why" \
 			"the handout's 'ip link set dev tun0 up' (IFF_UP) is missing" ;;
+	not-tun)
+		explain "tun0 a TUN device made from /dev/net/tun" "tun0 is an interface of another kind (its sysfs has no tun_flags)" \
+			"the program must open /dev/net/tun and make tun0 with TUNSETIFF (IFF_TUN); another kind of interface is not the lab" ;;
+	not-held)
+		explain "tun0's TUN descriptor held by ${STUDENT_PROGS[$name]:-$name}" "tun0 is up, but no process of the program has it open$why" \
+			"the program closed its TUN descriptor (or left a persistent tun0 to another): keep the fd TUNSETIFF gave and read() it" ;;
 	esac
 }
 
-has_port() { [[ -n $(on "$1" ss -Hulpn "sport = :$2") ]]; }
+# tun_held HOST NAME: "ready" if HOST's tun0 is a TUN device (its sysfs
+# has tun_flags) that a process of the program under test NAME holds open
+# (/proc/PID/fdinfo says "iff: tun0"); else "not-tun" or "not-held".
+# An interface of another kind (a veth whose far end answers, say) would
+# pass every check of the packets without a line of the lab's code.
+tun_held() {
+	local host=$1 name=$2 sys pid
+	[[ -n ${STUDENT_PATHS[$name]-} ]] || { echo ready; return; }
+	sys=$(host_sysfs "$host")/class/net/tun0
+	if [[ ! -e $sys/tun_flags ]]; then
+		echo not-tun
+		return
+	fi
+	# (One grep per process, over all its descriptors: this runs in a poll.)
+	tree "${STARTED[$name]}"
+	for pid in "${TREE[@]}"; do
+		grep -qsx $'iff:\ttun0' /proc/"$pid"/fdinfo/* && { echo ready; return; }
+	done
+	echo not-held
+}
+
+has_port() { [[ -n $(net "$1" ss -Huln "sport = :$2") ]]; }
 
 # wait_port HOST NAME PORT: until a program has bound UDP PORT on HOST.
 wait_port() {
-	local host=$1 name=$2 port=$3 i
-	for ((i = 0; i < READY_LIMIT * 10; i++)); do
+	local host=$1 name=$2 port=$3 end
+	started "$name" || return 1
+	end=$(ready_end "$name")
+	while :; do
 		has_port "$host" "$port" && return 0
 		running "$name" || break
+		idle "$name" && break
+		((${EPOCHREALTIME/[.,]/} < end)) || break
 		sleep 0.1
 	done
 	explain "a socket bound to UDP port $port on $host" \
-		"nothing bound to $port after ${READY_LIMIT}s: $(on "$host" ss -Hulpn | awk '{print $4}' | paste -sd' ' | sed 's/^$/no UDP socket at all/')" \
-		"bind() to 0.0.0.0:$port (htons($port)) is missing or failed; the program said: $(tail -n 1 "$OUT/$name.log" 2>/dev/null)"
+		"nothing bound to $port after ${READY_LIMIT}s: $(net "$host" ss -Huln | awk '{print $4}' | paste -sd' ' | sed 's/^$/no UDP socket at all/')" \
+		"bind() to 0.0.0.0:$port (htons($port)) is missing or failed; the program said: $(tail -n 1 "$OUT/$name.log" 2>/dev/null | clean_text)"
 }
 
 # The neutral partners of a graded program: socat's TUN device over UDP, in
 # the handout's wire format (a bare IP packet per datagram), so that a
 # program is graded on its own and never with the student's other programs.
 socat_client() {
-	start useru partner socat TUN:10.1.3.1/24,tun-type=tun,iff-no-pi,iff-up UDP:10.1.2.3:9090
+	start_net useru partner socat TUN:10.1.3.1/24,tun-type=tun,iff-no-pi,iff-up UDP:10.1.2.3:9090
 	wait_tun useru partner '10\.1\.3\.1/24' 10.1.3.1/24
 }
 socat_server() {
-	start server partner socat TUN:10.1.3.2/24,tun-type=tun,iff-no-pi,iff-up UDP-LISTEN:9090
+	start_net server partner socat TUN:10.1.3.2/24,tun-type=tun,iff-no-pi,iff-up UDP-LISTEN:9090
 	wait_tun server partner '10\.1\.3\.2/24' 10.1.3.2/24
 	wait_port server partner 9090
 }
 
-# send_inner: what a client would send, crafted by the grader: an ICMP echo
-# request 10.1.3.1 > 10.1.3.5 ("vpnlab grader probe!") as the whole payload
-# of one datagram from useru to server:9090.
-INNER_PROBE='\x45\x00\x00\x30\x12\x34\x00\x00\x40\x01\x4e\x92\x0a\x01\x03\x01\x0a\x01\x03\x05\x08\x00\xc1\x38\x42\x42\x00\x01\x76\x70\x6e\x6c\x61\x62\x20\x67\x72\x61\x64\x65\x72\x20\x70\x72\x6f\x62\x65\x21'
-# (From a file: socat sends what one read() returns as one datagram, where
-# bash's /dev/udp would cut the packet at every 0x0a byte.)
-send_inner() {
-	printf "$INNER_PROBE" >"$OUT/probe.bin"
-	net useru socat -u OPEN:"$OUT/probe.bin" UDP:10.1.2.3:9090
+# --- probes: the grader's own packets, watched at every hop ------------------
+# A test sends pings with an ICMP id and 16 payload bytes drawn for it
+# alone (nothing made before the test can pass for them), captures them
+# with pathcap at every hop of their way there and back, and hands it all
+# to grading/diagnose, which walks the path and names where the probe was
+# lost and the likely mistake.
+PATHCAP=$KIT/grading/pathcap
+PCAP_MAX=${PCAP_MAX:-262144}	# bytes of a capture's pcap kept
+
+# probe [-l] SPEC NAME FROM TO [SIZE...]: a new probe for test kind SPEC
+# (see grading/diagnose) of the program under test NAME, sent from host
+# FROM to address TO with these amounts of data (56 if none); captures
+# start on the hops of SPEC and are ready when this returns.  -l: ICMP
+# checksums are not this test's business.  The program's state before the
+# test's first probe is kept too: what it waits on before any traffic.
+probe() {
+	local lenient=false spec name from to hop what
+	[[ $1 == -l ]] && { lenient=true; shift; }
+	spec=$1 name=$2 from=$3 to=$4
+	shift 4
+	[[ -e $OUT/state-$name-start.json ]] || snapshot "$name" start
+	PROBE_ID=$((0x$(od -An -N2 -tx2 /dev/urandom | tr -d ' ')))
+	# (No zero byte: ping pads with zeros, and a checksum that forgets an
+	# odd last byte must meet one that is not.)
+	PROBE_PAT=$(od -An -N16 -tx1 /dev/urandom | sed 's/ 00/ 5a/g' | tr -d ' \n')
+	PROBE_SIZES=("${@:-56}")
+	PROBE_NAME=$name
+	PROBE_PINGS=0
+	# What the program prints about the probe comes after this byte of
+	# its log: a line printed before counts for nothing (expect_line).
+	LOG_FROM[$name]=$(stat -c %s "$OUT/$name.log" 2>/dev/null || echo 0)
+	jq -n --arg spec "$spec" --arg name "$name" --arg from "$from" --arg to "$to" \
+		--arg from_addr "$(addr_of "$from")" --argjson id "$PROBE_ID" --arg pattern "$PROBE_PAT" \
+		--arg prog "${STUDENT_PROGS[$name]:-$name}" --arg host "${GUEST_HOST[$name]-}" \
+		--argjson sizes "$(printf '%s\n' "${PROBE_SIZES[@]}" | jq -sc .)" --argjson lenient "$lenient" \
+		'{spec: $spec, name: $name, from: $from, to: $to, from_addr: $from_addr,
+		  id: $id, pattern: $pattern, prog: $prog, host: $host, sizes: $sizes,
+		  lenient: $lenient}' >"$OUT/probe.json"
+	# How long ping waits for a reply: where none is needed (the grader
+	# looks at the captures), not long.
+	case $spec in
+	s1-read | s2-* | s3* | *-only-udp) PING_WAIT=1 ;;
+	*) PING_WAIT=2 ;;
+	esac
+	PROBE_HOPS=()
+	case $spec in
+	s1-*) PROBE_HOPS=(useru:tun0) ;;
+	s2-client) PROBE_HOPS=(useru:tun0 useru:lan0 useru:ctl0 server:lan0) ;;
+	s4-foreign) PROBE_HOPS=(useru:tun0) ;;
+	*) PROBE_HOPS=(useru:tun0 useru:lan0 useru:ctl0 server:lan0 server:tun0 server:lab1 "$(host_of "$to" "$from"):lab1") ;;
+	esac
+	what=(-I "$PROBE_ID" -P "$PROBE_PAT")
+	[[ $spec == tcp ]] && what=(-Q 5000)
+	for hop in "${PROBE_HOPS[@]}"; do
+		what+=(-n "@${hop%%:*}" -i "$hop")
+	done
+	# One capture process for every hop: it joins each host's network
+	# (lab nets), as the grader, out of the lab's reach.
+	(close_fds; LAB_PREFIX=$PREFIX exec "$KIT/common/lab" nets timeout "$PROGRAM_LIMIT" \
+		"$PATHCAP" -t 60 -w "$OUT" -W "$PCAP_MAX" "${what[@]}") </dev/null >"$OUT/cap.log" 2>&1 &
+	STARTED[cap]=$!
+	wait_for cap '^capturing on|^ERROR' 30 >/dev/null 2>&1 ||
+		fail "the grader's captures did not start within 30s: this machine is overloaded (not the program's fault): grade again"
 }
+
+# The lab1 host of a probe's path: userv unless it is userw's.
+host_of() {
+	case "$1 $2" in
+	*10.1.1.3* | *userw*) echo userw ;;
+	*) echo userv ;;
+	esac
+}
+
+# ping_probe FROM DST COUNT [SIZE]: the grader's ping with the probe's id and
+# payload; its output is evidence (ping-N.out).
+ping_probe() {
+	local size=${4:-56}
+	PROBE_PINGS=$((PROBE_PINGS + 1))
+	# A program under test that has ended answers nothing: no waiting.
+	if [[ -n ${STUDENT_PATHS[${PROBE_NAME:-}]-} ]] && ! running "$PROBE_NAME"; then
+		echo "not sent: ${STUDENT_PROGS[$PROBE_NAME]} is not running" >"$OUT/ping-$PROBE_PINGS.out"
+		return 0
+	fi
+	# One that waits in pause() for good gets one ping, for the evidence.
+	local count=$3 wait=${PING_WAIT:-2}
+	[[ -n ${PROBE_NAME-} ]] && idle "$PROBE_NAME" && count=1 wait=1
+	net "$1" ping -n -c "$count" -i 0.2 -W "$wait" -s "$size" -e "$PROBE_ID" -p "$PROBE_PAT" "$(addr_of "$2")" \
+		>"$OUT/ping-$PROBE_PINGS.out" 2>&1 </dev/null || true
+}
+
+# pings FROM DST COUNT: one ping_probe per size of the probe; where the
+# replies matter and one size got none, the next sizes are not tried (the
+# diagnosis judges the first that failed).
+pings() {
+	local size
+	for size in "${PROBE_SIZES[@]}"; do
+		ping_probe "$1" "$2" "$3" "$size"
+		((PING_WAIT > 1)) && grep -q ' 0 received' "$OUT/ping-$PROBE_PINGS.out" && break
+	done
+	return 0
+}
+
+# craft_probe HOST how... : one of the grader's hand-made packets with the
+# probe's id and payload (grading/craft), sent from HOST.
+craft_probe() {
+	local host=$1
+	shift
+	net "$host" "$KIT/grading/craft" -i "$PROBE_ID" -p "$PROBE_PAT" "$@"
+}
+
+# snapshot NAME: what the program under test is doing now (the call it
+# waits in, on which descriptors, its sockets' queues) and the flags of its
+# host's TUN devices, for the diagnosis.
+snapshot() {
+	local name=$1 pid host
+	host=${GUEST_HOST[$name]-}
+	[[ -n $host ]] || return 0
+	program_pid "$name" || true
+	pid=$PROGRAM_PID
+	# No pid: ended if its launch chain has, else not known.
+	[[ -z $pid ]] && { running "$name" && pid=0 || pid=-1; }
+	"$KIT/grading/diagnose" --state "$pid" "$(host_sysfs "$host")" \
+		>"$OUT/state-$name${2:+-$2}.json" 2>/dev/null || true
+}
+
+# probe_end: stop the captures and judge: fail with the diagnosis unless
+# the probe went every hop of its way as it should.
+probe_end() {
+	local verdict
+	[[ -n ${PROBE_NAME-} ]] && snapshot "$PROBE_NAME"
+	# (The snapshot took long enough for the last replies to arrive.)
+	stop_all cap
+	verdict=$("$KIT/grading/diagnose" "$OUT" 2>&1) || true
+	[[ ${verdict%%$'\n'*} == PASS ]] && return 0
+	fail "$(sed 1d <<<"$verdict" | clean_text)"
+}
+
+# tcp_probe NAME FROM TO: 1 MB of random bytes over TCP from host FROM to
+# host TO, through the program under test NAME; its segments are watched
+# at every hop, and a transfer that fails is diagnosed.
+tcp_probe() {
+	local name=$1 from=$2 to=$3
+	head -c 1000000 /dev/urandom >"$OUT/sent.bin"
+	probe tcp "$name" "$from" "$(addr_of "$to")"
+	# The bytes must arrive, and through the tunnel (diagnose walks it).
+	if idle "$name"; then
+		echo "not tried: ${STUDENT_PROGS[$name]} waits in pause()" >"$OUT/transfer.txt"
+		net "$from" ping -c1 -W1 "$(addr_of "$to")" >/dev/null 2>&1 || true	# some evidence
+	elif transfer_ok "$from" "$to" "$to" "$OUT/sent.bin" "$OUT/received.bin"; then
+		echo ok >"$OUT/transfer.txt"
+	else
+		echo "$TRANSFER_WHY" >"$OUT/transfer.txt"
+	fi
+	rm -f "$OUT"/*.bin	# not evidence worth keeping
+	probe_end
+}
+
+# foreign_datagrams NAME: datagrams to the client's port that are not from
+# its server (from the server's address but another port, and from userw
+# over ctl0), each carrying an echo request for 10.1.3.1: none may reach
+# its TUN.
+foreign_datagrams() {
+	local name=$1 port
+	# A socket gets its port with its first datagram: one ping first.
+	net useru ping -c1 -W1 10.1.1.2 >/dev/null 2>&1 || true
+	port=$(net useru ss -Huan | awk '{ n = split($4, a, ":"); if (a[n] != 9090) print a[n] }' | head -n 1)
+	[[ -n $port ]] || explain "the client's UDP socket, to send strangers' datagrams to" \
+		"not judged: tun_client has sent nothing to its server (its socket has no port yet)" \
+		"needs the pings to work through the tunnel first: see that test's diagnosis"
+	probe s4-foreign "$name" useru 10.1.1.2 56
+	ping_probe useru userv 1	# the control: the server's datagrams are taken
+	craft_probe server -s 10.1.1.3 -d 10.1.3.1 -q 201 -P 9091 udp 10.1.2.2 "$port"
+	craft_probe userw -s 10.1.1.3 -d 10.1.3.1 -q 202 -P 9090 udp 192.168.1.2 "$port"
+	sleep 0.5
+	probe_end
+}
+
+# server_learns_client NAME: the tunnel's server learns where its client
+# is from the client's first datagram: a ping from useru to userv that
+# returns, tried for up to 10 s while the program under test NAME runs
+# and is not idle (on a busy machine the first may come too early).  It
+# never fails: the probe that follows judges.
+server_learns_client() {
+	local end=$((${EPOCHREALTIME/[.,]/} + 10000000))
+	while ((${EPOCHREALTIME/[.,]/} < end)); do
+		net useru ping -c1 -W1 10.1.1.2 >/dev/null 2>&1 && return 0
+		running "$1" && ! idle "$1" || return 0
+	done
+	return 0
+}
+
+# read_hint NAME, inner_hint NAME SRC DST: the likely cause when a program
+# does not print what it should, from its state and log.
+read_hint() { "$KIT/grading/diagnose" --hint-read "$OUT" "$1"; }
+inner_hint() { "$KIT/grading/diagnose" --hint-inner "$OUT" "$@"; }
 
 # check HOST NAME PCAPCHECK-ARGS...: start a capture that must succeed.
 check() {
@@ -445,16 +936,26 @@ end_capture() {
 }
 
 # expect_line NAME REGEX SECONDS EXPECTED CAUSE: until the program's output
-# has a line matching REGEX; else fail saying what it printed last.
+# since the test's last probe of it (log_since) has a line matching REGEX;
+# else fail saying what it printed last.
 expect_line() {
-	local name=$1 pattern=$2 limit=$3 i last
-	for ((i = 0; i < limit * 20; i++)); do
-		grep -qE -- "$pattern" "$OUT/$name.log" 2>/dev/null && return 0
+	local name=$1 pattern=$2 limit=$3 end last
+	end=$((${EPOCHREALTIME/[.,]/} + limit * 1000000))
+	while ((${EPOCHREALTIME/[.,]/} < end)); do
+		log_since "$name" | grep -qE -- "$pattern" && return 0
+		[[ -e $OUT/.time-limit ]] && break
 		sleep 0.05
 	done
-	last=$(grep -v '^$' "$OUT/$name.log" 2>/dev/null | tail -n 2 | paste -sd'|')
+	last=$(grep -v '^$' "$OUT/$name.log" 2>/dev/null | tail -n 2 | cut -c1-200 | clean_text | paste -sd'|')
 	explain "$4" "after ${limit}s, its last lines: ${last:-nothing at all}" "$5"
 }
+
+# log_since NAME: the program's output since the test's last probe of it
+# (all of it if none).
+log_since() {
+	tail -c +$((${LOG_FROM[$1]:-0} + 1)) "$OUT/$1.log" 2>/dev/null
+}
+declare -gA LOG_FROM=()
 
 # udp_seen NAME: the UDP destinations in capture NAME's pcap, with counts.
 udp_seen() {
@@ -463,27 +964,95 @@ udp_seen() {
 		sort -rn | head -n 3 | awk '{$1 = $1 "x"; print}' | paste -sd';'
 }
 
-# The grader's teardown: keep the evidence, show a failing test's logs, and
-# remove everything.
-grade_stop() {
-	local name f dir
+# The set-up of a graded test: its lab; where the machine has cgroups, a
+# group for its programs under test (GUEST_MEM bytes of memory, tmpfs and
+# shared memory included, GUEST_PIDS processes, GUEST_CPUS cores); and a
+# watchdog that ends the test after TEST_LIMIT seconds whatever its
+# programs do (stopped, hung or flooding): it takes the lab down, empties
+# the group and kills every command the test is waiting for.
+TEST_LIMIT=${TEST_LIMIT:-120}
+GUEST_MEM=${GUEST_MEM:-$((512 << 20))}
+GUEST_PIDS=${GUEST_PIDS:-256}
+GUEST_CPUS=${GUEST_CPUS:-1}
+grade_start() {
+	lab_start
+	CGROUP=""
+	if "$KIT/grading/cgroup" available; then
+		CGROUP=${PREFIX}guests
+		"$KIT/grading/cgroup" make "$CGROUP" "$GUEST_MEM" "$GUEST_PIDS" "$GUEST_CPUS"
+	fi
+	(close_fds; watchdog "$TEST_LIMIT") </dev/null >/dev/null 2>&1 &
+	WATCHDOG=$!
+}
 
-	if [[ -z ${BATS_TEST_COMPLETED-} ]]; then
-		for f in "$OUT"/*.log; do
-			[[ -e $f ]] || continue
+watchdog() {
+	local limit=$1 self=$BASHPID mine pid sleeper
+	trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
+	sleep "$limit" &
+	sleeper=$!
+	wait "$sleeper"
+	echo "$limit" >"$OUT/.time-limit"
+	lab down
+	[[ -n $CGROUP ]] && "$KIT/grading/cgroup" remove "$CGROUP"
+	tree "$self"
+	mine=" ${TREE[*]} "
+	tree $$
+	for pid in "${TREE[@]}"; do
+		[[ $pid == "$$" || $mine == *" $pid "* ]] && continue
+		kill -KILL "$pid" 2>/dev/null
+	done
+}
+
+# The grader's teardown: keep the evidence, show a failing test's logs, and
+# remove everything.  A test that reached its time limit fails, saying so.
+grade_stop() {
+	local name f dir status=0
+
+	if [[ -n ${WATCHDOG-} ]]; then
+		kill -TERM "$WATCHDOG" 2>/dev/null
+		wait "$WATCHDOG" 2>/dev/null
+		WATCHDOG=""
+	fi
+	if [[ -e $OUT/.time-limit ]]; then
+		echo "# expected: the test done within its time limit of ${TEST_LIMIT}s"
+		echo "# seen:     it was still waiting for the programs at ${TEST_LIMIT}s: the grader ended them"
+		echo "# likely:   a program that stops, hangs or floods instead of doing its job"
+		status=1
+	fi
+	if [[ -z ${BATS_TEST_COMPLETED-} ]] || ((status)); then
+		for f in "$OUT"/*.log; do	# the programs' (the captures' are evidence)
+			[[ -e $f && ${f##*/} != cap.log ]] || continue
 			echo "# last lines of ${f##*/}:"
-			tail -n 5 "$f" | sed 's/^/#   /'
+			tail -n 5 "$f" | cut -c1-300 | clean_text | sed 's/^/#   /'
 		done
 	fi
 	for name in "${!CHECKS[@]}"; do	# captures the test never judged
 		record_hop "$name" null
 	done
-	lab_stop
+	lab_stop || status=1
 	if [[ -n $GRADE_OUT ]]; then
 		name=$(printf '%02d-%s' "$BATS_SUITE_TEST_NUMBER" \
 			"$(tr -c 'a-zA-Z0-9\n' '-' <<<"${BATS_TEST_DESCRIPTION%% \[*}" | tr -s '-' | cut -c1-60)")
 		dir=$GRADE_OUT/evidence/$name
 		mkdir -p "$dir"
-		cp "$OUT"/*.log "$OUT"/*.pcap "$OUT"/hops.jsonl "$dir"/ 2>/dev/null || true
+		cp "$OUT"/*.log "$OUT"/*.pcap "$OUT"/*.jsonl "$OUT"/*.json "$OUT"/*.out "$dir"/ 2>/dev/null || true
 	fi
+	return "$status"
 }
+
+# --- every helper above runs untraced ----------------------------------------
+# bats finds the line where a test failed with a DEBUG trap that runs before
+# every command, at about 160 us each; the waits and polls above run tens of
+# thousands of commands per test, which made a quarter of a grade's CPU.
+# So each helper runs with the trap off (functions called with functrace
+# off do not inherit it); a failure is still reported at the test's line
+# that called the helper.
+# (All renamed in one pass: bats loads this file for every test.)
+untraced() { local -; set +T; "$@"; }
+LIB_FUNCS=$(compgen -A function | grep -vxF -e untraced -f <(echo "$LIB_FUNCS_BEFORE"))
+# shellcheck disable=SC2086 # one name a word
+eval "$(declare -f $LIB_FUNCS | sed -E 's/^([A-Za-z_][A-Za-z0-9_]*) \(\) $/_lib_\1 () /')"
+for f in $LIB_FUNCS; do
+	eval "$f() { untraced _lib_$f \"\$@\"; }"
+done
+unset f LIB_FUNCS

@@ -1,0 +1,107 @@
+/*
+ * nsjoin: run a command in one host's network namespace of the lab, and in
+ * nothing else of it: the way the grader's own tools (ping, ip, ss,
+ * sysctl, its TCP ends) reach a host ("lab probe").
+ *
+ *   nsjoin [-u USERNS] NETNS INODE COMMAND [ARG...]
+ *
+ * NETNS is the path of the host's namespace file, which lies inside the
+ * lab, where the lab's root could put anything in its place: it is joined
+ * only if what opens there is a namespace file (nsfs) whose inode is INODE,
+ * the one "lab up" recorded before any code of the lab's ran.  With -u,
+ * the user namespace at USERNS is joined first (a caller who is not the
+ * machine's root needs the lab's, which owns the host's network); the
+ * caller's user id and files stay its own.
+ *
+ * One process where "nsenter" after a shell's checks took several: the
+ * grader runs this thousands of times per class.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#ifndef NSFS_MAGIC
+#define NSFS_MAGIC 0x6e736673
+#endif
+
+static int usage(void)
+{
+	fprintf(stderr, "usage: nsjoin [-u userns] netns inode command [arg...]\n");
+	return 2;
+}
+
+/* The namespace file at PATH, opened, if it is one with inode INODE. */
+static int open_netns(const char *path, unsigned long long inode)
+{
+	struct statfs fs;
+	struct stat st;
+	int fd;
+
+	/* No link followed, no FIFO waited on: nothing but nsfs passes. */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+	if (fd == -1)
+		return -1;
+	if (fstatfs(fd, &fs) == -1 || fstat(fd, &st) == -1) {
+		int saved = errno;
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	if (fs.f_type != NSFS_MAGIC || (unsigned long long)st.st_ino != inode) {
+		close(fd);
+		errno = ESTALE;
+		return -1;
+	}
+	return fd;
+}
+
+int main(int argc, char *argv[])
+{
+	const char *userns = NULL;
+	unsigned long long inode;
+	int opt, netfd, userfd = -1;
+	char *end;
+
+	while ((opt = getopt(argc, argv, "+u:")) != -1) {
+		if (opt != 'u')
+			return usage();
+		userns = optarg;
+	}
+	if (argc - optind < 3)
+		return usage();
+	errno = 0;
+	inode = strtoull(argv[optind + 1], &end, 10);
+	if (errno || *end || end == argv[optind + 1])
+		return usage();
+
+	/* Both opened before either is joined: after the first, paths
+	 * resolve as that namespace's members see them. */
+	if (userns && (userfd = open(userns, O_RDONLY | O_CLOEXEC)) == -1) {
+		fprintf(stderr, "nsjoin: %s: %s\n", userns, strerror(errno));
+		return 1;
+	}
+	netfd = open_netns(argv[optind], inode);
+	if (netfd == -1) {
+		fprintf(stderr, "nsjoin: %s: %s\n", argv[optind],
+			errno == ESTALE ? "not the lab's namespace any more" : strerror(errno));
+		return 1;
+	}
+	if (userfd != -1 && setns(userfd, CLONE_NEWUSER) == -1) {
+		fprintf(stderr, "nsjoin: setns(%s): %s\n", userns, strerror(errno));
+		return 1;
+	}
+	if (setns(netfd, CLONE_NEWNET) == -1) {
+		fprintf(stderr, "nsjoin: setns(%s): %s\n", argv[optind], strerror(errno));
+		return 1;
+	}
+	execvp(argv[optind + 2], argv + optind + 2);
+	fprintf(stderr, "nsjoin: %s: %s\n", argv[optind + 2], strerror(errno));
+	return 127;
+}

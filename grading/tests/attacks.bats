@@ -1,0 +1,266 @@
+#!/usr/bin/env bats
+# The grader against submissions written as attackers write them
+# (grading/tests/attacks/): each forgery scores what an empty submission
+# scores, each cost stays within its stated bound, a submission that stops
+# or hangs ends within its limit and the next student is graded, and
+# nothing of any of them is left on the machine.
+
+load ../lib
+
+GRADE=$KIT/grading/grade
+ATTACKS=$KIT/grading/tests/attacks
+
+setup() {
+	export VPNLAB_GRADE_PREFIX="va$BATS_SUITE_TEST_NUMBER-$$-"
+	export VPNLAB_GRADE_UID=$((3998000 + BATS_SUITE_TEST_NUMBER))	# ours alone
+	MINE="^$VPNLAB_GRADE_PREFIX|vpnlab-grade\.$VPNLAB_GRADE_PREFIX"
+	before=$(leftovers "$MINE")
+	shm_before=$(ipcs -m | grep -c '^0x' || true)
+	links_before=$(ip -o link | awk -F': ' '{print $2}' | sort)
+	out=$BATS_TEST_TMPDIR/out
+}
+
+# submission DIR STEP/PROG.c SOURCE...: a submission of these programs only.
+submission() {
+	local dir=$1
+	shift
+	while (($#)); do
+		mkdir -p "$dir/${1%/*}"
+		cp "$2" "$dir/$1"
+		shift 2
+	done
+}
+
+# Nothing of the attack is left: no lab, work tree, process of its user,
+# control group, shared memory segment, link in the machine's network.
+nothing_left() {
+	run leftovers "$MINE"
+	assert_output "$before"
+	# A process killed with its tree is reparented to the machine's init,
+	# which reaps it in its own time: give it a few seconds.
+	local i
+	for ((i = 0; i < 50; i++)); do
+		run ps -u "$VPNLAB_GRADE_UID" -o pid=,stat=,args=
+		[[ -z $output ]] && break
+		sleep 0.1
+	done
+	assert_output ""
+	run bash -c "ls -d /sys/fs/cgroup/*/vpnlab/$VPNLAB_GRADE_PREFIX* /sys/fs/cgroup/*/*/*/vpnlab/$VPNLAB_GRADE_PREFIX* /sys/fs/cgroup/vpnlab/$VPNLAB_GRADE_PREFIX* 2>/dev/null"
+	assert_output ""
+	[ "$(ipcs -m | grep -c '^0x' || true)" = "$shm_before" ]
+	[ "$(ip -o link | awk -F': ' '{print $2}' | sort)" = "$links_before" ]
+}
+
+# The test names of a step, as the grader's files give them today.
+names_of() { sed -nE 's/^@test "(.*)" \{$/\1/p' "$KIT/grading/step$1.bats"; }
+
+@test "attack: a program that writes a passing TAP stream to every descriptor it may have scores as an empty one" {
+	local src=$BATS_TEST_TMPDIR/forge.c n=0 name
+	{
+		echo '#include <stdio.h>'
+		echo '#include <unistd.h>'
+		echo 'static const char *names[] = {'
+		while IFS= read -r name; do
+			printf '\t"%s",\n' "${name//\"/\\\"}"
+		done < <(names_of 1)
+		echo '};'
+		echo 'int main(void) {'
+		echo '	for (int round = 0; round < 20; round++, usleep(200000))'
+		echo '		for (int fd = 3; fd < 256; fd++)'
+		echo '			for (unsigned i = 0; i < sizeof(names) / sizeof(*names); i++)'
+		echo '				dprintf(fd, "ok %u %s\n# all good\n", i + 1, names[i]);'
+		echo '	for (;;) pause();'
+		echo '}'
+	} >"$src"
+	submission "$BATS_TEST_TMPDIR/sub" step1-tun/tun.c "$src" step1-tun/tun_ping.c "$src"
+	run "$GRADE" -s 1 -o "$out" "$BATS_TEST_TMPDIR/sub"
+	assert_line 'Score: 0/20'
+	run jq -e '.score == 0 and all(.tests[]; .status == "failed")' "$out/results.json"
+	assert_success
+	[ "$(grep -c '<failure' "$out/junit.xml")" -eq "$(names_of 1 | wc -l)" ]
+	nothing_left
+}
+
+@test "attack: scripts mounted over ping, ip, ss and the shell, in every namespace it reaches, fool no check" {
+	submission "$BATS_TEST_TMPDIR/sub" step1-tun/tun_ping.c "$ATTACKS/mounts.c"
+	run "$GRADE" -s 1 -o "$out" "$BATS_TEST_TMPDIR/sub"
+	assert_line 'Score: 0/20'
+	# The program saw its own host's network only, never the machine's.
+	run grep -rhE '(^|[^a-z])(eth0|ifb0)([^a-z0-9]|$)' "$out/evidence"
+	assert_failure
+	nothing_left
+}
+
+@test "attack: entering the other hosts, its own veth to userv and a route around the tunnel score nothing" {
+	submission "$BATS_TEST_TMPDIR/sub" step4-bidir/tun_client.c "$ATTACKS/neighbours.c"
+	run "$GRADE" -s 4 -o "$out" "$BATS_TEST_TMPDIR/sub"
+	assert_line 'Score: 0/30'
+	run grep -rh '^entered' "$out/evidence"
+	assert_failure
+	nothing_left
+}
+
+@test "attack: a veth named tun0 whose far end answers, and lines printed before any probe, score nothing" {
+	submission "$BATS_TEST_TMPDIR/sub" step1-tun/tun.c "$ATTACKS/veth-tun.c" \
+		step1-tun/tun_ping.c "$ATTACKS/veth-ping.c"
+	run "$GRADE" -s 1 -o "$out" "$BATS_TEST_TMPDIR/sub"
+	assert_line 'Score: 0/20'
+	assert_output --partial 'tun0 is an interface of another kind (its sysfs has no tun_flags)'
+	nothing_left
+}
+
+@test "attack: a server that streams into the grader's TCP receiver first fills no disk" {
+	local sampler biggest
+	submission "$BATS_TEST_TMPDIR/sub" step4-bidir/tun_server.c "$ATTACKS/receiver-fill.c" \
+		step4-bidir/tun_client.c "$KIT/step4-bidir/tun_client.c"
+	# The grader's files for this run, sampled as it goes.
+	(while :; do
+		du -sk "$out" /tmp/vpnlab-grade."$VPNLAB_GRADE_PREFIX"* 2>/dev/null | awk '{ n += $1 } END { print n + 0 }'
+		sleep 0.2
+	done >"$BATS_TEST_TMPDIR/sizes") &
+	sampler=$!
+	run "$GRADE" -s 4 -o "$out" "$BATS_TEST_TMPDIR/sub"
+	kill "$sampler"
+	refute_line 'Score: 30/30'
+	run grep -rh '^sent [1-9]' "$out/evidence"
+	assert_success	# it did stream, and got that far
+	biggest=$(sort -n "$BATS_TEST_TMPDIR/sizes" | tail -n 1)
+	((biggest < 64 << 10)) || fail "the run's files grew to $((biggest >> 10)) MB"
+	nothing_left
+}
+
+@test "attack: file names and compiler warnings with terminal escapes reach the terminal escaped" {
+	local sub=$BATS_TEST_TMPDIR/sub
+	make_submission "$sub"
+	printf '#warning "\033[2J\033]0;pwned\007"\nint main(void) { return 0; }\n' >"$sub/step1-tun/tun.c"
+	printf 'int x;\n' >"$sub/step1-tun/x"$'\e'"[31mRED.c"
+	run "$GRADE" -s 1 -o "$out" "$sub"
+	assert_output --partial 'odd file name, refused'
+	assert_output --partial 'compiler warnings'
+	run grep -c $'[\x01-\x08\x0b-\x1f\x7f]' <<<"$output"
+	assert_output 0
+	nothing_left
+}
+
+@test "attack: a program that stops everything it can see ends within the submission's limit, and the next student is graded" {
+	local subs=$BATS_TEST_TMPDIR/subs start
+	submission "$subs/mallory" step1-tun/tun_ping.c "$ATTACKS/stopper.c"
+	make_submission "$subs/zoe"
+	# Alone, with a limit shorter than its tests would take.
+	start=$SECONDS
+	run "$GRADE" -s 1 -t 8 -o "$out" "$subs/mallory"
+	assert_line 'Score: 0/20'
+	assert_output --partial "not run: the submission's tests took more than 8s"
+	((SECONDS - start < 8 + 30)) || fail "grading took $((SECONDS - start))s"
+	# In a class: the next student is graded as ever.
+	run "$KIT/grading/grade-all" -s 1 -o "$BATS_TEST_TMPDIR/class" "$subs"
+	assert_success
+	assert_line --regexp '^mallory,,0,,,,0,'
+	assert_line 'zoe,,20,,,,20,'
+	nothing_left
+}
+
+@test "attack: a flood of packets and output stays within its stated sizes, and escapes reach no report raw" {
+	local bytes f
+	submission "$BATS_TEST_TMPDIR/sub" step1-tun/tun_ping.c "$ATTACKS/flood.c"
+	run "$GRADE" -s 1 -o "$out" "$BATS_TEST_TMPDIR/sub"
+	assert_line 'Score: 0/20'
+	refute_output --partial $'\x1b'
+	bytes=$(du -sb "$out" | cut -f1)
+	((bytes < 64 << 20)) || fail "the evidence of one submission is $bytes bytes"
+	for f in "$out"/evidence/*/*.log; do
+		(($(stat -c %s "$f") <= LOG_MAX + 200)) || fail "$f is $(stat -c %s "$f") bytes"
+	done
+	for f in "$out"/evidence/*/*.pcap; do
+		(($(stat -c %s "$f") <= PCAP_MAX)) || fail "$f is $(stat -c %s "$f") bytes"
+	done
+	run jq -e 'all(.tests[]; (.output | length) <= 8192)' "$out/results.json"
+	assert_success
+	run python3 -c 'import sys, xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' "$out/junit.xml"
+	assert_success
+	run grep -c $'\x1b' "$out/junit.xml" "$out/results.json" "$out/tap.txt"
+	refute_output --regexp ':[1-9]'
+	nothing_left
+}
+
+@test "attack: a tmpfs of its own, /dev/shm and System V segments cost the machine no more than the test's memory limit" {
+	local low=/tmp/mem-low-$$ avail0 sampler
+	submission "$BATS_TEST_TMPDIR/sub" step1-tun/tun_ping.c "$ATTACKS/memory.c"
+	avail0=$(awk '/^MemAvailable/ { print $2 }' /proc/meminfo)
+	(while :; do awk '/^MemAvailable/ { print $2 }' /proc/meminfo; sleep 0.2; done >"$BATS_TEST_TMPDIR/avail") &
+	sampler=$!
+	run "$GRADE" -s 1 -o "$out" "$BATS_TEST_TMPDIR/sub"
+	kill "$sampler"
+	assert_line 'Score: 0/20'
+	# At most the guests' memory of the tests that ran at once (4, each
+	# GUEST_MEM), and some room for the lab: never the 8 GB it asked for.
+	low=$(sort -n "$BATS_TEST_TMPDIR/avail" | head -n 1)
+	(((avail0 - low) * 1024 < 4 * GUEST_MEM + (512 << 20))) ||
+		fail "MemAvailable fell by $(((avail0 - low) / 1024)) MB"
+	nothing_left
+}
+
+# stamped FILE: each line of standard input into FILE, behind the second
+# it arrived at.
+stamped() {
+	local line
+	while IFS= read -r line; do
+		printf '%s %s\n' "$EPOCHSECONDS" "$line"
+	done >"$1"
+}
+
+# The second of the first stamped line of FILE that holds TEXT.
+stamp_of() { grep -m1 -F -- "$2" "$1" | cut -d' ' -f1; }
+
+@test "attack: compiler output without end is cut at its size, and the build at its time" {
+	local start built
+	submission "$BATS_TEST_TMPDIR/sub" step1-tun/tun.c "$ATTACKS/self-include.c" \
+		step1-tun/tun_ping.c "$ATTACKS/errors.c" step2-udp/tun_client.c "$ATTACKS/self-include.c"
+	BUILD_LIMIT=10 BUILD_TOTAL=15 "$GRADE" -s 1 -o "$out" "$BATS_TEST_TMPDIR/sub" \
+		> >(stamped "$BATS_TEST_TMPDIR/stamped") 2>&1 || true
+	wait $!	# (the stamps, all of them)
+	output=$(cut -d' ' -f2- "$BATS_TEST_TMPDIR/stamped")
+	mapfile -t lines <<<"$output"
+	assert_line 'Score: 0/20'
+	assert_output --partial 'step1-tun/tun does not compile: the build took more than 10s'
+	# What the first left of the 15 s (about 5 s; on a busy machine,
+	# maybe nothing).
+	assert_output --regexp "step1-tun/tun_ping (does not compile: the build took more than [1-5]s|was not built: the submission's build time \(15s\) was used up)"
+	assert_output --partial "step2-udp/tun_client was not built: the submission's build time (15s) was used up"
+	(($(stat -c %s "$out/build.log") < 3 * ((64 << 10) + 1024))) ||
+		fail "build.log is $(stat -c %s "$out/build.log") bytes"
+	# The build's own time, from its first line to the tests' start: the
+	# 15 s, the 5 s a stopped compiler is given to end, and room for a
+	# busy machine; never the 10 s of each program (30 s).
+	start=$(stamp_of "$BATS_TEST_TMPDIR/stamped" "== building the submission's programs")
+	built=$(stamp_of "$BATS_TEST_TMPDIR/stamped" "== running")
+	[[ -n $start && -n $built ]] || fail "the grader's output lacks its build's lines: $output"
+	((built - start < 15 + 5 + 8)) || fail "the build took $((built - start))s"
+	nothing_left
+}
+
+@test "attack: archive bombs are refused while read, and two archives of one student get two folders" {
+	local subs=$BATS_TEST_TMPDIR/subs
+	make_submission "$BATS_TEST_TMPDIR/alice"
+	mkdir -p "$subs"
+	(cd "$BATS_TEST_TMPDIR/alice" && zip -qr "$subs/alice.zip" . && tar -czf "$subs/alice.tar.gz" .)
+	python3 - "$subs/bomb.tar.gz" <<-'EOF'
+	import gzip, sys, tarfile
+	# 40 members of 900 KB of zeros, which gzip makes small (more in unpack.bats).
+	with gzip.open(sys.argv[1], "wb", compresslevel=9) as f:
+	    zero = bytes(900 << 10)
+	    for i in range(40):
+	        info = tarfile.TarInfo("step1-tun/f%d.c" % i)
+	        info.size = len(zero)
+	        f.write(info.tobuf())
+	        f.write(zero)
+	EOF
+	run timeout 300 "$KIT/grading/grade-all" -s 1 -o "$BATS_TEST_TMPDIR/class" "$subs"
+	assert_success
+	assert_line --regexp '^bomb,,,,,,0,archive refused: (more than 20 MB in all|more than 500 files)$'
+	assert_line --regexp '^alice\.zip,,20,,,,20,'
+	assert_line --regexp '^alice\.tar\.gz,,20,,,,20,'
+	[ -f "$BATS_TEST_TMPDIR/class/alice.zip/results.json" ]
+	[ -f "$BATS_TEST_TMPDIR/class/alice.tar.gz/results.json" ]
+	nothing_left
+}
