@@ -751,9 +751,14 @@ ping_probe() {
 		return 0
 	fi
 	# One that waits in pause() for good gets one ping, for the evidence.
-	local count=$3 wait=${PING_WAIT:-2}
-	[[ -n ${PROBE_NAME-} ]] && idle "$PROBE_NAME" && count=1 wait=1
-	net "$1" ping -n -c "$count" -i 0.2 -W "$wait" -s "$size" -e "$PROBE_ID" -p "$PROBE_PAT" "$(addr_of "$2")" \
+	local count=$3 wait=(-W "${PING_WAIT:-2}")
+	# Where the replies count, ping waits for every one of them up to a
+	# deadline: without -w, once one reply came, it gives up on the others
+	# 2 x the slowest round trip after its last send, and a reply that a
+	# busy machine delayed would count as lost.
+	((${PING_WAIT:-2} > 1)) && wait=(-w $((count + 3)))
+	[[ -n ${PROBE_NAME-} ]] && idle "$PROBE_NAME" && count=1 wait=(-W 1)
+	net "$1" ping -n -c "$count" -i 0.2 "${wait[@]}" -s "$size" -e "$PROBE_ID" -p "$PROBE_PAT" "$(addr_of "$2")" \
 		>"$OUT/ping-$PROBE_PINGS.out" 2>&1 </dev/null || true
 }
 

@@ -31,7 +31,7 @@ start_tun_ping() {
 	probe s1-read tun useru "$peer"
 	ping_probe useru "$peer" 1
 	probe_end
-	expect_line tun "10\.1\.3\.1[^0-9].*${peer//./\\.}([^0-9]|$)" 3 \
+	expect_line tun "10\.1\.3\.1[^0-9].*${peer//./\\.}([^0-9]|$)" 5 \
 		"tun prints a line naming 10.1.3.1 and $peer for the echo request the grader sent" \
 		"$(read_hint tun)"
 	only_sent_addresses tun "$peer"

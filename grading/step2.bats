@@ -38,10 +38,10 @@ start_client() {
 	wait_port server server 9090
 	PROBE_ID=$RANDOM PROBE_PAT=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 	craft_probe useru -s "$src" -d "$dst" -P "$sport" udp 10.1.2.3 9090
-	expect_line server '10\.1\.2\.2' 3 \
+	expect_line server '10\.1\.2\.2' 5 \
 		"a line naming the sender 10.1.2.2 (and its port, $sport) of the datagram the grader sent" \
 		"recvfrom() the datagram and print the address it filled in (inet_ntop, ntohs)"
-	expect_line server "${src//./\\.}[^0-9].*${dst//./\\.}([^0-9]|$)" 3 \
+	expect_line server "${src//./\\.}[^0-9].*${dst//./\\.}([^0-9]|$)" 5 \
 		"a line with the inner packet's addresses, $src ---> $dst" \
 		"$(inner_hint server "$src" "$dst")"
 }
