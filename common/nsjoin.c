@@ -11,7 +11,9 @@
  * the one "lab up" recorded before any code of the lab's ran.  With -u,
  * the user namespace at USERNS is joined first (a caller who is not the
  * machine's root needs the lab's, which owns the host's network); the
- * caller's user id and files stay its own.
+ * caller's user id and files stay its own; it must be the one that owns
+ * the host's network, or an ancestor of that one (the lab's owns each
+ * host's), so that a stale path can never lend the caller another's.
  *
  * One process where "nsenter" after a shell's checks took several: the
  * grader runs this thousands of times per class.
@@ -23,6 +25,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -62,6 +66,33 @@ static int open_netns(const char *path, unsigned long long inode)
 	return fd;
 }
 
+static int same_file(int a, int b)
+{
+	struct stat sa, sb;
+
+	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 &&
+	       sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Whether the user namespace USERFD owns the network namespace NETFD, or
+ * is an ancestor of the one that does (nesting is at most 32 deep). */
+static int owns_net(int userfd, int netfd)
+{
+	int fd, parent, depth, found = 0;
+
+	fd = ioctl(netfd, NS_GET_USERNS);
+	for (depth = 0; fd != -1 && depth <= 32; depth++) {
+		if ((found = same_file(fd, userfd)))
+			break;
+		parent = ioctl(fd, NS_GET_PARENT);	/* EPERM above our own */
+		close(fd);
+		fd = parent;
+	}
+	if (fd != -1)
+		close(fd);
+	return found;
+}
+
 int main(int argc, char *argv[])
 {
 	const char *userns = NULL;
@@ -91,6 +122,10 @@ int main(int argc, char *argv[])
 	if (netfd == -1) {
 		fprintf(stderr, "nsjoin: %s: %s\n", argv[optind],
 			errno == ESTALE ? "not the lab's namespace any more" : strerror(errno));
+		return 1;
+	}
+	if (userfd != -1 && !owns_net(userfd, netfd)) {
+		fprintf(stderr, "nsjoin: %s does not own %s\n", userns, argv[optind]);
 		return 1;
 	}
 	if (userfd != -1 && setns(userfd, CLONE_NEWUSER) == -1) {
