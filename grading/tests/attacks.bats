@@ -100,6 +100,20 @@ names_of() { sed -nE 's/^@test "(.*)" \{$/\1/p' "$KIT/grading/step$1.bats"; }
 	nothing_left
 }
 
+@test "attack: decoy sockets do not hide a client that takes anyone's datagrams; the lab shows its programs only" {
+	submission "$BATS_TEST_TMPDIR/sub" step4-bidir/tun_client.c "$ATTACKS/decoy-client.c"
+	run "$GRADE" -s 4 -o "$out" "$BATS_TEST_TMPDIR/sub"
+	assert_line --regexp '^FAIL +0/1 +step 4: tun_client takes datagrams from its server only'
+	run grep -rh '^decoy: port' "$out/evidence"
+	assert_success	# (the decoy was listed first: the attack was real)
+	run grep -rh '^seen: ' "$out/evidence"
+	assert_line 'seen: /run/vpnlab/sub/step4-bidir/tun_client'
+	# No source, script, library or test of the kit; no program of the
+	# kit's (its Step 4 server) nor of another step.
+	refute_line --regexp '\.(c|h|bats|bash|py|a|o)$|/(common|grading|step0-verify)(/|$)|/tun_server$|/step[123]-[a-z]+/[a-z_]+$'
+	nothing_left
+}
+
 @test "attack: a veth named tun0 whose far end answers, and lines printed before any probe, score nothing" {
 	submission "$BATS_TEST_TMPDIR/sub" step1-tun/tun.c "$ATTACKS/veth-tun.c" \
 		step1-tun/tun_ping.c "$ATTACKS/veth-ping.c"
