@@ -103,7 +103,7 @@ names_of() { sed -nE 's/^@test "(.*)" \{$/\1/p' "$KIT/grading/step$1.bats"; }
 @test "attack: decoy sockets do not hide a client that takes anyone's datagrams; the lab shows its programs only" {
 	submission "$BATS_TEST_TMPDIR/sub" step4-bidir/tun_client.c "$ATTACKS/decoy-client.c"
 	run "$GRADE" -s 4 -o "$out" "$BATS_TEST_TMPDIR/sub"
-	assert_line --regexp '^FAIL +0/1 +step 4: tun_client takes datagrams from its server only'
+	assert_line --regexp '^FAIL +0/1 +step 4: tun_client: takes datagrams from its server only'
 	run grep -rh '^decoy: port' "$out/evidence"
 	assert_success	# (the decoy was listed first: the attack was real)
 	run grep -rh '^seen: ' "$out/evidence"
@@ -229,7 +229,7 @@ stamp_of() { grep -m1 -F -- "$2" "$1" | cut -d' ' -f1; }
 @test "attack: compiler output without end is cut at its size, and the build at its time" {
 	local start built
 	submission "$BATS_TEST_TMPDIR/sub" step1-tun/tun.c "$ATTACKS/self-include.c" \
-		step1-tun/tun_ping.c "$ATTACKS/errors.c" step2-udp/tun_client.c "$ATTACKS/self-include.c"
+		step1-tun/tun_ping.c "$ATTACKS/errors.c"
 	BUILD_LIMIT=10 BUILD_TOTAL=15 "$GRADE" -s 1 -o "$out" "$BATS_TEST_TMPDIR/sub" \
 		> >(stamped "$BATS_TEST_TMPDIR/stamped") 2>&1 || true
 	wait $!	# (the stamps, all of them)
@@ -238,18 +238,19 @@ stamp_of() { grep -m1 -F -- "$2" "$1" | cut -d' ' -f1; }
 	assert_line 'Score: 0/20'
 	assert_output --partial 'step1-tun/tun does not compile: the build took more than 10s'
 	# What the first left of the 15 s (about 5 s; on a busy machine,
-	# maybe nothing).
+	# maybe nothing): never its own 10 s.  (-s 1 builds Step 1 only.)
 	assert_output --regexp "step1-tun/tun_ping (does not compile: the build took more than [1-5]s|was not built: the submission's build time \(15s\) was used up)"
-	assert_output --partial "step2-udp/tun_client was not built: the submission's build time (15s) was used up"
 	(($(stat -c %s "$out/build.log") < 3 * ((64 << 10) + 1024))) ||
 		fail "build.log is $(stat -c %s "$out/build.log") bytes"
 	# The build's own time, from its first line to the tests' start: the
 	# 15 s, the 5 s a stopped compiler is given to end, and room for a
-	# busy machine; never the 10 s of each program (30 s).
+	# busy machine (a sandbox per program, the copies); never the 247 s
+	# a self-including source takes unstopped.  (That each program got
+	# only what was left of the 15 s is the line on tun_ping above.)
 	start=$(stamp_of "$BATS_TEST_TMPDIR/stamped" "== building the submission's programs")
 	built=$(stamp_of "$BATS_TEST_TMPDIR/stamped" "== running")
 	[[ -n $start && -n $built ]] || fail "the grader's output lacks its build's lines: $output"
-	((built - start < 15 + 5 + 8)) || fail "the build took $((built - start))s"
+	((built - start < 15 + 5 + 20)) || fail "the build took $((built - start))s"
 	nothing_left
 }
 
