@@ -6,6 +6,11 @@
  *                                    nothing (the lab's tcpdump)
  *   confine guest                    write the guest's filter, for bwrap's
  *                                    --seccomp, to standard output
+ *   confine exec-only DIR COMMAND [ARG...]
+ *                                    run COMMAND where execve() succeeds
+ *                                    only for files under DIR (the
+ *                                    submission's programs), /bin/sh, ip
+ *                                    and sysctl (the grader's guests)
  *
  * setid.  Inside the lab you are root of a user namespace that knows one
  * user only, root.  tcpdump drops its privileges after opening the
@@ -21,12 +26,28 @@
  * memory no cgroup is charged for), new network namespaces (a veth whose
  * far end is a kernel of its own answers pings in place of the program),
  * keyrings (the session keyring is the grader's), io_uring (its
- * operations pass by this filter), and every system call of another ABI
- * (32-bit or x32, where these numbers mean other calls).
+ * operations pass by this filter), sockets of any family but the four
+ * the lab uses (IPv4, IPv6, netlink for ip, Unix for the C library):
+ * AF_VSOCK, for one, lives outside every network namespace, and every
+ * system call of another ABI (32-bit or x32, where these numbers mean
+ * other calls).
+ *
+ * exec-only.  A point means the student's program did the step's work.
+ * socat and python3 move packets between a TUN and a socket in one line,
+ * and sit in every machine's /usr: with this (Landlock, which any process
+ * may apply to itself) a guest can run its own programs and the handout's
+ * system("ip ...") and sysctl, and nothing else; a refused exec fails with
+ * EACCES, which the grader's trace of the program shows.  A kernel
+ * without Landlock runs COMMAND as it is, saying so: the trace still
+ * credits only the submitted programs' own calls.
  */
+#define _GNU_SOURCE	/* strchrnul, O_PATH */
 #include <errno.h>
 #include <linux/audit.h>
+#include <elf.h>
+#include <fcntl.h>
 #include <linux/filter.h>
+#include <linux/landlock.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
@@ -34,6 +55,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -88,13 +110,19 @@ static struct sock_filter guest_code[] = {
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 2, 0),
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_unshare, 1, 0),
 	BPF_JUMP(BPF_JMP | BPF_JA, 3, 0, 0),
-	LOAD(ARG0),	/* clone or unshare: a new network namespace? */
-	BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_NEWNET, 0, 8),
+	LOAD(ARG0),	/* clone or unshare: a new network namespace? (No:
+			 * on to the last line, allowed.) */
+	BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, CLONE_NEWNET, 0, 13),
 	ERR(EPERM),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 0, 6),
-	LOAD(ARG0),	/* socket: a packet socket, new or old style? */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_PACKET, 3, 0),
-	LOAD(ARG1),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socketpair, 1, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_socket, 0, 10),
+	LOAD(ARG0),	/* socket: of a family the lab uses? */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_INET, 4, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_INET6, 3, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_NETLINK, 6, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AF_UNIX, 5, 0),
+	ERR(EAFNOSUPPORT),
+	LOAD(ARG1),	/* IPv4 or IPv6: not an old-style packet socket */
 	BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xf),
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SOCK_PACKET, 0, 1),
 	ERR(EPERM),
@@ -112,8 +140,127 @@ static int apply(struct sock_filter *code, size_t len)
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: confine setid command [arg...] | confine guest\n");
+	fprintf(stderr, "usage: confine setid command [arg...] | confine guest | "
+	    "confine exec-only dir command [arg...]\n");
 	return 2;
+}
+
+/* The tools a guest may run besides its own programs: what the handout's
+ * programs run (system() runs /bin/sh, which runs ip or sysctl). */
+static const char *const guest_tools[] = { "/bin/sh", "ip", "sysctl" };
+
+/* Where PATH finds NAME (a name with a slash is itself), in BUF. */
+static const char *find_tool(const char *name, char *buf, size_t size)
+{
+	const char *path = getenv("PATH"), *end;
+
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0 ? name : NULL;
+	for (; path && *path; path = *end ? end + 1 : end) {
+		end = strchrnul(path, ':');
+		if (snprintf(buf, size, "%.*s/%s", (int)(end - path), path, name) < (int)size &&
+		    access(buf, X_OK) == 0)
+			return buf;
+	}
+	return NULL;
+}
+
+/* The ELF interpreter (ld.so) PATH names, in BUF: the kernel opens it for
+ * execution too, so it needs the same right as the program.  Empty for a
+ * static program or a file that is not ELF. */
+static const char *interpreter_of(const char *path, char *buf, size_t size)
+{
+	Elf64_Ehdr eh;
+	Elf64_Phdr ph;
+	int fd, i;
+
+	buf[0] = '\0';
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return buf;
+	if (pread(fd, &eh, sizeof(eh), 0) == (ssize_t)sizeof(eh) &&
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 && eh.e_ident[EI_CLASS] == ELFCLASS64) {
+		for (i = 0; i < eh.e_phnum; i++) {
+			if (pread(fd, &ph, sizeof(ph), (off_t)(eh.e_phoff + (Elf64_Off)i * sizeof(ph))) !=
+			    (ssize_t)sizeof(ph))
+				break;
+			if (ph.p_type == PT_INTERP && ph.p_filesz > 0 && ph.p_filesz < size &&
+			    pread(fd, buf, ph.p_filesz, (off_t)ph.p_offset) == (ssize_t)ph.p_filesz) {
+				buf[ph.p_filesz - 1] = '\0';
+				break;
+			}
+			buf[0] = '\0';
+		}
+	}
+	close(fd);
+	return buf;
+}
+
+/* Let the ruleset execute PATH (a file, or everything under a folder). */
+static int allow_exec(int ruleset, const char *path)
+{
+	struct landlock_path_beneath_attr rule = { .allowed_access = LANDLOCK_ACCESS_FS_EXECUTE };
+	int rc;
+
+	if ((rule.parent_fd = open(path, O_PATH | O_CLOEXEC)) == -1) {
+		fprintf(stderr, "confine: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	rc = (int)syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &rule, 0);
+	if (rc == -1)
+		fprintf(stderr, "confine: landlock rule for %s: %s\n", path, strerror(errno));
+	close(rule.parent_fd);
+	return rc;
+}
+
+/* Allow PATH and its interpreter. */
+static int allow_program(int ruleset, const char *path)
+{
+	char interp[4096];
+
+	if (allow_exec(ruleset, path) == -1)
+		return -1;
+	if (*interpreter_of(path, interp, sizeof(interp)) && allow_exec(ruleset, interp) == -1)
+		return -1;
+	return 0;
+}
+
+/* Only DIR's files, COMMAND and the guest's tools may be executed, by
+ * this process and everything it starts.  0, or -1 having said why;
+ * a kernel without Landlock is said and let be (1). */
+static int exec_only(const char *dir, const char *command)
+{
+	struct landlock_ruleset_attr attr = { .handled_access_fs = LANDLOCK_ACCESS_FS_EXECUTE };
+	char buf[4096];
+	const char *tool;
+	size_t i;
+	int ruleset;
+
+	ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof(attr), 0);
+	if (ruleset == -1 && (errno == ENOSYS || errno == EOPNOTSUPP)) {
+		fprintf(stderr, "confine: this kernel has no Landlock: any program may be executed\n");
+		return 1;
+	}
+	if (ruleset == -1) {
+		fprintf(stderr, "confine: landlock: %s\n", strerror(errno));
+		return -1;
+	}
+	if (allow_exec(ruleset, dir) == -1 || allow_program(ruleset, command) == -1)
+		goto fail;
+	for (i = 0; i < sizeof(guest_tools) / sizeof(guest_tools[0]); i++) {
+		tool = find_tool(guest_tools[i], buf, sizeof(buf));
+		if (tool && allow_program(ruleset, tool) == -1)
+			goto fail;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == -1 ||
+	    syscall(SYS_landlock_restrict_self, ruleset, 0) == -1) {
+		fprintf(stderr, "confine: landlock: %s\n", strerror(errno));
+		goto fail;
+	}
+	close(ruleset);
+	return 0;
+fail:
+	close(ruleset);
+	return -1;
 }
 
 int main(int argc, char *argv[])
@@ -125,6 +272,13 @@ int main(int argc, char *argv[])
 			return 1;
 		}
 		return 0;
+	}
+	if (argc >= 4 && strcmp(argv[1], "exec-only") == 0) {
+		if (exec_only(argv[2], argv[3]) == -1)
+			return 1;
+		execv(argv[3], argv + 3);
+		fprintf(stderr, "confine: %s: %s\n", argv[3], strerror(errno));
+		return 127;
 	}
 	if (argc < 3 || strcmp(argv[1], "setid") != 0)
 		return usage();

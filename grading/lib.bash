@@ -455,6 +455,11 @@ explain() {
 student() {
 	local host=$1 name=$2 prog limits
 	prog=$(program "$3") || return 1
+	# Only its own programs, /bin/sh, ip and sysctl may be executed
+	# (common/confine.c, exec-only).  VPNLAB_EXEC_LIMIT=0, for the kit's
+	# tests alone, grades without: the trace must hold on its own.
+	local exec_only=(/run/vpnlab/ro/bin/confine exec-only "${prog%/*/*}")
+	[[ ${VPNLAB_EXEC_LIMIT-1} == 0 ]] && exec_only=()
 	STUDENT_PROGS[$name]=$3
 	STUDENT_PATHS[$name]=$prog
 	GUEST_HOST[$name]=$host
@@ -466,10 +471,11 @@ student() {
 	(
 		[[ -n ${CGROUP-} ]] && "$KIT/grading/cgroup" join "$CGROUP" "$BASHPID"
 		close_fds
-		LAB_PREFIX=$PREFIX exec "$KIT/common/lab" guest "$host" timeout -k 2 "$PROGRAM_LIMIT" \
+		LAB_PREFIX=$PREFIX exec "${TRACE[@]}" -o "|exec $(printf %q "$LOGCAP") $(printf %q "$OUT/$name.trace") $TRACE_MAX" \
+			"$KIT/common/lab" guest "$host" timeout -k 2 "$PROGRAM_LIMIT" \
 			env -i PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin \
 			HOME=/tmp LANG=C.UTF-8 ASAN_OPTIONS=verify_asan_link_order=0 \
-			prlimit "${limits[@]}" -- stdbuf -oL -eL "$prog"
+			prlimit "${limits[@]}" -- stdbuf -oL -eL "${exec_only[@]}" "$prog"
 	) </dev/null > >(exec 3>&- "$LOGCAP" "$OUT/$name.log" "$LOG_MAX") 2>&1 &
 	STARTED[$name]=$!
 	disown "$!"	# (its end is the lab's business: no note from bash)
@@ -478,6 +484,19 @@ student() {
 declare -gA STUDENT_PROGS=() STUDENT_PATHS=() LAUNCHED=() STARTED_AT=() GUEST_HOST=()
 LOGCAP=$KIT/grading/logcap
 LOG_MAX=${LOG_MAX:-262144}	# bytes of a program's output kept
+# The program's own calls, as evidence that it did the step's work
+# (grading/diagnose reads them): strace, from outside the guest, follows
+# every process and thread the launch chain starts; --seccomp-bpf stops
+# the program at these calls only.  Each pid as the grader sees it (the
+# guest's are translated), fds with what they are (-y), data in hex
+# (-xx), the first 96 bytes of each buffer: the headers of a packet.  The
+# program cannot see, stop or write to it (its tracer is outside its PID
+# namespace); what it makes strace write is counted in the test's cgroup
+# and kept to TRACE_MAX bytes.
+TRACE_MAX=${TRACE_MAX:-$((16 << 20))}
+TRACE_KEEP=${TRACE_KEEP:-$((1 << 20))}	# of a failed test's trace, into evidence/
+TRACE=(strace -f --seccomp-bpf -qq -y -xx -s 96 --decode-pids=pidns -e signal=none
+	-e trace=read,readv,write,writev,sendto,sendmsg,sendmmsg,recvfrom,recvmsg,recvmmsg,ioctl,socket,bind,connect,execve,execveat,clone,?clone3,?fork,?vfork,?select,pselect6,?poll,ppoll,?epoll_wait,epoll_pwait,?epoll_pwait2)
 
 # wait_until SECONDS WHAT COMMAND...: poll until COMMAND succeeds.
 wait_until() {
@@ -523,7 +542,7 @@ started() {
 		fail "the grader could not start ${STUDENT_PROGS[$name]} within ${LAUNCH_LIMIT}s: this machine is overloaded (not the program's fault): grade again"
 	else
 		explain "${STUDENT_PROGS[$name]} running" "it ended at once: $(tail -n 2 "$OUT/$name.log" 2>/dev/null | clean_text | paste -sd'|')" \
-			"the program exits (or crashes) as soon as it starts"
+			"$(refused_hint "$name" "the program exits (or crashes) as soon as it starts")"
 	fi
 }
 
@@ -532,18 +551,52 @@ started() {
 # will come, and no deadline need be waited out.  Asked twice, half a
 # second apart.
 idle() {
-	local pid kids call i
+	local pid kids call i tasks
 	[[ -n ${STUDENT_PATHS[$1]-} ]] || return 1
 	program_pid "$1" || return 1
 	pid=$PROGRAM_PID
 	for i in 1 2; do
 		read -r call _ 2>/dev/null <"/proc/$pid/syscall" || return 1
 		[[ $call == 34 ]] || return 1	# pause(2), x86_64
+		# One thread, no child: a program whose threads do the work
+		# while its main thread waits in pause() is not a placeholder.
 		tree "$pid"
 		((${#TREE[@]} == 1)) || return 1
+		tasks=(/proc/"$pid"/task/*)
+		((${#tasks[@]} == 1)) || return 1
 		((i == 1)) && sleep 0.5
 	done
 	return 0
+}
+
+# program_did NAME KIND WAY: fail unless the program under test NAME did,
+# by its own calls, one part of the step's work on the grader's packet
+# (PROBE_ID): KIND tun or udp, WAY read or write (tun), send or recv (udp).
+program_did() {
+	local why
+	why=$("$KIT/grading/diagnose" --did "$OUT" "$1" "${STUDENT_PATHS[$1]}" "$2" "$3" "$PROBE_ID") ||
+		fail "$(clean_text <<<"$why")"
+}
+
+# refused_hint NAME OTHERWISE: the likely cause when a program under test
+# ended: the programs it tried to execute and the grader refused (its
+# trace shows them), else OTHERWISE.
+refused_hint() {
+	local refused
+	refused=$(refused_execs "$1" | head -n 3 | paste -sd, | sed 's/,/, /g')
+	if [[ -n $refused ]]; then
+		echo "it tried to run $refused, which the grader refuses: the step's work must be your program's (its own programs, /bin/sh, ip and sysctl may run)"
+	else
+		echo "$2"
+	fi
+}
+
+# refused_execs NAME: what a program under test tried to execute and was
+# refused (common/confine.c, exec-only), one a line.
+refused_execs() {
+	[[ -s $OUT/$1.trace && -n ${STUDENT_PATHS[$1]-} ]] || return 0
+	grep -q 'EACCES' "$OUT/$1.trace" || return 0
+	"$KIT/grading/diagnose" --refused "$OUT" "$1" "${STUDENT_PATHS[$1]}"
 }
 
 # ready_end NAME: the microsecond by which NAME must be ready.
@@ -594,7 +647,7 @@ wait_tun() {
 				"the program did not create the interface (TUNSETIFF with the name \"tun%d\" or \"tun0\")"
 		else
 			explain "tun0 on $host" "no tun0; ${STUDENT_PROGS[$name]:-$name} exited: $(tail -n 1 "$OUT/$name.log" 2>/dev/null | clean_text)" \
-				"the program ended (or crashed) before it made its interface"
+				"$(refused_hint "$name" "the program ended (or crashed) before it made its interface")"
 		fi ;;
 	no-address)
 		explain "tun0 up with $addr" "tun0 exists but has no IPv4 address$why" \
@@ -701,9 +754,10 @@ probe() {
 	jq -n --arg spec "$spec" --arg name "$name" --arg from "$from" --arg to "$to" \
 		--arg from_addr "$(addr_of "$from")" --argjson id "$PROBE_ID" --arg pattern "$PROBE_PAT" \
 		--arg prog "${STUDENT_PROGS[$name]:-$name}" --arg host "${GUEST_HOST[$name]-}" \
+		--arg path "${STUDENT_PATHS[$name]-}" \
 		--argjson sizes "$(printf '%s\n' "${PROBE_SIZES[@]}" | jq -sc .)" --argjson lenient "$lenient" \
 		'{spec: $spec, name: $name, from: $from, to: $to, from_addr: $from_addr,
-		  id: $id, pattern: $pattern, prog: $prog, host: $host, sizes: $sizes,
+		  id: $id, pattern: $pattern, prog: $prog, path: $path, host: $host, sizes: $sizes,
 		  lenient: $lenient}' >"$OUT/probe.json"
 	# How long ping waits for a reply: where none is needed (the grader
 	# looks at the captures), not long.
@@ -836,10 +890,11 @@ tcp_probe() {
 foreign_datagrams() {
 	local name=$1 port
 	# A socket gets its port with its first datagram: one ping first.
-	# The strangers write to every UDP port of useru but 9090 (a decoy
-	# socket listed first must not hide the client's own), 16 at most.
+	# The strangers write to every UDP port of useru, 9090 included (a
+	# decoy socket listed first must not hide the client's own, nor may a
+	# client bound to 9090 go unjudged), 16 at most.
 	net useru ping -c1 -W1 10.1.1.2 >/dev/null 2>&1 || true
-	port=$(net useru ss -Huan | awk '{ n = split($4, a, ":"); if (a[n] != 9090) print a[n] }' |
+	port=$(net useru ss -Huan | awk '{ n = split($4, a, ":"); print a[n] }' |
 		sort -un | head -n 16 | paste -sd,)
 	[[ -n $port ]] || explain "the client's UDP socket, to send strangers' datagrams to" \
 		"not judged: tun_client has sent nothing to its server (its socket has no port yet)" \
@@ -958,6 +1013,28 @@ expect_line() {
 	explain "$4" "after ${limit}s, its last lines: ${last:-nothing at all}" "$5"
 }
 
+# expect_all NAME SECONDS EXPECTED CAUSE REGEX...: until the program's
+# output since the test's last probe holds a match of every REGEX, on one
+# line or on several (a program may print a packet's fields a line each);
+# else fail saying what it printed last.
+expect_all() {
+	local name=$1 limit=$2 expected=$3 cause=$4 end text re ok last
+	shift 4
+	end=$((${EPOCHREALTIME/[.,]/} + limit * 1000000))
+	while ((${EPOCHREALTIME/[.,]/} < end)); do
+		text=$(log_since "$name")
+		ok=1
+		for re; do
+			[[ $text =~ $re ]] || { ok=0; break; }
+		done
+		((ok)) && return 0
+		[[ -e $OUT/.time-limit ]] && break
+		sleep 0.05
+	done
+	last=$(grep -v '^$' "$OUT/$name.log" 2>/dev/null | tail -n 4 | cut -c1-200 | clean_text | paste -sd'|')
+	explain "$expected" "after ${limit}s, its last lines: ${last:-nothing at all}" "$cause"
+}
+
 # log_since NAME: the program's output since the test's last probe of it
 # (all of it if none).
 log_since() {
@@ -1030,23 +1107,42 @@ grade_stop() {
 		echo "# likely:   a program that stops, hangs or floods instead of doing its job"
 		status=1
 	fi
+	declare -A refused=()
+	for name in "${!STUDENT_PATHS[@]}"; do
+		refused[$name]=$(refused_execs "$name" | head -n 8 |
+			sed "s|.*|[grader] exec of & refused: the step's work must be your program's|")
+	done
 	if [[ -z ${BATS_TEST_COMPLETED-} ]] || ((status)); then
 		for f in "$OUT"/*.log; do	# the programs' (the captures' are evidence)
-			[[ -e $f && ${f##*/} != cap.log ]] || continue
+			[[ -s $f && ${f##*/} != cap.log ]] || continue
+			name=${f##*/}
+			name=${name%.log}
 			echo "# last lines of ${f##*/}:"
-			tail -n 5 "$f" | cut -c1-300 | clean_text | sed 's/^/#   /'
+			{ tail -n 5 "$f"; [[ -n ${refused[$name]-} ]] && echo "${refused[$name]}"; } |
+				cut -c1-300 | clean_text | sed 's/^/#   /'
 		done
 	fi
 	for name in "${!CHECKS[@]}"; do	# captures the test never judged
 		record_hop "$name" null
 	done
 	lab_stop || status=1
+	# Its log says what was refused (its writer has ended with it).
+	for name in "${!refused[@]}"; do
+		[[ -n ${refused[$name]} ]] && echo "${refused[$name]}" >>"$OUT/$name.log"
+	done
 	if [[ -n $GRADE_OUT ]]; then
 		name=$(printf '%02d-%s' "$BATS_SUITE_TEST_NUMBER" \
 			"$(tr -c 'a-zA-Z0-9\n' '-' <<<"${BATS_TEST_DESCRIPTION%% \[*}" | tr -s '-' | cut -c1-60)")
 		dir=$GRADE_OUT/evidence/$name
 		mkdir -p "$dir"
 		cp "$OUT"/*.log "$OUT"/*.pcap "$OUT"/*.jsonl "$OUT"/*.json "$OUT"/*.out "$dir"/ 2>/dev/null || true
+		# A failed test's traces, their first TRACE_KEEP bytes: the
+		# program's own calls, which its diagnosis quotes.
+		if [[ -z ${BATS_TEST_COMPLETED-} ]] || ((status)); then
+			for f in "$OUT"/*.trace; do
+				[[ -f $f ]] && head -c "$TRACE_KEEP" "$f" >"$dir/${f##*/}"
+			done
+		fi
 	fi
 	return "$status"
 }

@@ -44,4 +44,5 @@ start_client() {
 	expect_line server "${src//./\\.}[^0-9].*${dst//./\\.}([^0-9]|$)" 5 \
 		"a line with the inner packet's addresses, $src ---> $dst" \
 		"$(inner_hint server "$src" "$dst")"
+	program_did server udp recv	# by its own recvfrom()
 }

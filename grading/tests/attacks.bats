@@ -82,6 +82,9 @@ names_of() { sed -nE 's/^@test "(.*)" \{$/\1/p' "$KIT/grading/step$1.bats"; }
 }
 
 @test "attack: scripts mounted over ping, ip, ss and the shell, in every namespace it reaches, fool no check" {
+	# Its shell commands run: the protection tested here must hold on its
+	# own, not because the grader refuses to run them.
+	export VPNLAB_EXEC_LIMIT=0
 	submission "$BATS_TEST_TMPDIR/sub" step1-tun/tun_ping.c "$ATTACKS/mounts.c"
 	run "$GRADE" -s 1 -o "$out" "$BATS_TEST_TMPDIR/sub"
 	assert_line 'Score: 0/20'
@@ -92,6 +95,9 @@ names_of() { sed -nE 's/^@test "(.*)" \{$/\1/p' "$KIT/grading/step$1.bats"; }
 }
 
 @test "attack: entering the other hosts, its own veth to userv and a route around the tunnel score nothing" {
+	# Its shell commands run: the protection tested here must hold on its
+	# own, not because the grader refuses to run them.
+	export VPNLAB_EXEC_LIMIT=0
 	submission "$BATS_TEST_TMPDIR/sub" step4-bidir/tun_client.c "$ATTACKS/neighbours.c"
 	run "$GRADE" -s 4 -o "$out" "$BATS_TEST_TMPDIR/sub"
 	assert_line 'Score: 0/30'
@@ -100,10 +106,12 @@ names_of() { sed -nE 's/^@test "(.*)" \{$/\1/p' "$KIT/grading/step$1.bats"; }
 	nothing_left
 }
 
-@test "attack: decoy sockets do not hide a client that takes anyone's datagrams; the lab shows its programs only" {
+@test "attack: decoy sockets do not hide a client on port 9090 that takes anyone's datagrams; the lab shows its programs only" {
 	submission "$BATS_TEST_TMPDIR/sub" step4-bidir/tun_client.c "$ATTACKS/decoy-client.c"
 	run "$GRADE" -s 4 -o "$out" "$BATS_TEST_TMPDIR/sub"
 	assert_line --regexp '^FAIL +0/1 +step 4: tun_client: takes datagrams from its server only'
+	# Judged by its own write() of a stranger's packet into its TUN.
+	assert_output --partial 'seen:     tun_client wrote into tun0 the packet of a datagram from'
 	run grep -rh '^decoy: port' "$out/evidence"
 	assert_success	# (the decoy was listed first: the attack was real)
 	run grep -rh '^seen: ' "$out/evidence"
@@ -111,6 +119,43 @@ names_of() { sed -nE 's/^@test "(.*)" \{$/\1/p' "$KIT/grading/step$1.bats"; }
 	# No source, script, library or test of the kit; no program of the
 	# kit's (its Step 4 server) nor of another step.
 	refute_line --regexp '\.(c|h|bats|bash|py|a|o)$|/(common|grading|step0-verify)(/|$)|/tun_server$|/step[123]-[a-z]+/[a-z_]+$'
+	nothing_left
+}
+
+@test "attack: programs that run socat or python3 to do the work score Step 0 alone; without the exec limit, the trace gives them tun0's 4 points and no more" {
+	local prog
+	for prog in step1-tun/tun step1-tun/tun_ping step2-udp/tun_client step2-udp/tun_udp_server \
+		step3-server/tun_server step4-bidir/tun_client step4-bidir/tun_server; do
+		submission "$BATS_TEST_TMPDIR/sub" "$prog.c" "$ATTACKS/exec-tools.c"
+	done
+	run "$GRADE" -o "$out" "$BATS_TEST_TMPDIR/sub"
+	assert_line 'Score: 10/100'
+	assert_output --partial "it tried to run /usr/bin/socat, which the grader refuses: the step's work must be your program's"
+	assert_output --partial "it tried to run /usr/bin/python3, which the grader refuses"
+	run grep -rhF "[grader] exec of /usr/bin/socat refused: the step's work must be your program's" "$out/evidence"
+	assert_success
+	# The trace on its own: the tools run, the probes cross, no point.
+	run env VPNLAB_EXEC_LIMIT=0 "$GRADE" -o "$out-free" "$BATS_TEST_TMPDIR/sub"
+	assert_line 'Score: 14/100'
+	assert_line --regexp '^PASS +4/4 +step 1: tun creates tun0, up'
+	assert_output --partial 'ping got its echo replies, but tun_ping never did read() the echo request from its TUN'
+	assert_output --partial 'the probe crossed, but tun_client never did read() the echo request from its TUN'
+	assert_output --partial 'tun_udp_server never did: its own calls hold 0 datagrams received'
+	nothing_left
+}
+
+@test "attack: tun_ping's echo made by the kernel (a second TUN, tc mirred, policy routing) scores nothing" {
+	submission "$BATS_TEST_TMPDIR/sub" step1-tun/tun_ping.c "$ATTACKS/kernel-echo.c"
+	run "$GRADE" -s 1 -o "$out" "$BATS_TEST_TMPDIR/sub"
+	assert_line 'Score: 0/20'
+	run grep -rhE "^\[grader\] exec of /.*/tc refused" "$out/evidence"
+	assert_success
+	# Where tc may run, the kernel's replies cross every capture of tun0;
+	# tun_ping's own calls never read a request nor wrote a reply.
+	run env VPNLAB_EXEC_LIMIT=0 "$GRADE" -s 1 -o "$out-free" "$BATS_TEST_TMPDIR/sub"
+	assert_line 'Score: 0/20'
+	assert_line --regexp '^FAIL +0/4 +step 1: tun_ping makes ping succeed'
+	assert_output --partial 'ping got its echo replies, but tun_ping never did read() the echo request from its TUN'
 	nothing_left
 }
 
@@ -199,6 +244,9 @@ names_of() { sed -nE 's/^@test "(.*)" \{$/\1/p' "$KIT/grading/step$1.bats"; }
 
 @test "attack: a tmpfs of its own, /dev/shm and System V segments cost the machine no more than the test's memory limit" {
 	local low=/tmp/mem-low-$$ avail0 sampler
+	# Its shell commands run: the protection tested here must hold on its
+	# own, not because the grader refuses to run them.
+	export VPNLAB_EXEC_LIMIT=0
 	submission "$BATS_TEST_TMPDIR/sub" step1-tun/tun_ping.c "$ATTACKS/memory.c"
 	avail0=$(awk '/^MemAvailable/ { print $2 }' /proc/meminfo)
 	(while :; do awk '/^MemAvailable/ { print $2 }' /proc/meminfo; sleep 0.2; done >"$BATS_TEST_TMPDIR/avail") &

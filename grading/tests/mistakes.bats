@@ -26,17 +26,18 @@ compose() {
 }
 
 @test "mistakes: each mistake loses points in its own step, and its first failure's likely: line names it" {
-	local name step want out first problems="" n=0
-	while read -r name step want; do
+	local name step want every line out first problems="" n=0
+	while IFS=$'\t' read -r name step want _; do
+		[[ $name == \#* || -z $name ]] && continue
 		compose "$name" "$BATS_TEST_TMPDIR/$name"
 		echo "$name $step $((n++))"
-	done < <(grep -v '^#' "$MISTAKES/EXPECT" | tr '\t' ' ') |
+	done <"$MISTAKES/EXPECT" |
 		# Two at a time, each a grade of its own, with a prefix of its
 		# own.  (bash -c GRADE TMP NAME STEP N: $0 $1 $2 $3 $4.)
 		xargs -P 2 -L 1 bash -c 'VPNLAB_GRADE_PREFIX=$VPNLAB_GRADE_PREFIX$4- \
 			"$0" -s "$3" -o "$1/out-$2" "$1/$2" >"$1/$2.txt" 2>&1; true' \
 			"$KIT/grading/grade" "$BATS_TEST_TMPDIR" 2>/dev/null
-	while IFS=$'\t' read -r name step want; do
+	while IFS=$'\t' read -r name step want every; do
 		[[ $name == \#* || -z $name ]] && continue
 		out=$BATS_TEST_TMPDIR/$name.txt
 		if ! grep -qE "^Step $step: [0-9]+/" "$out"; then
@@ -50,6 +51,12 @@ compose() {
 		first=$(grep -m1 -E '^ +likely: ' "$out" | sed -E 's/^ +likely: +//')
 		grep -qE -- "$want" <<<"$first" ||
 			problems+="$name: first likely: '$first', wanted /$want/"$'\n'
+		# "every": no test of the step falls back to a generic text.
+		[[ $every == every ]] || continue
+		while IFS= read -r line; do
+			grep -qE -- "$want" <<<"$line" ||
+				problems+="$name: a likely: '$line', wanted /$want/"$'\n'
+		done < <(grep -E '^ +likely: ' "$out" | sed -E 's/^ +likely: +//')
 	done <"$MISTAKES/EXPECT"
 	[[ -z $problems ]] || fail "$problems"
 }

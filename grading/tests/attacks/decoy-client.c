@@ -3,9 +3,11 @@
  * grading/tests/mistakes/client-any-source), and tries to hide it: it
  * opens decoy UDP sockets until one is listed before its real one (the
  * order "ss -uan" lists them in), so that strangers' datagrams sent to the
- * first port listed would miss it.  It also prints everything the lab
- * shows it at /run/vpnlab: the programs under test, and nothing else (no
- * source, no other step's program, no kit).  (From the review of helper 2.)
+ * first port listed would miss it; its own socket is bound to port 9090,
+ * the one port the grader's strangers once left out.  It also prints
+ * everything the lab shows it at /run/vpnlab: the programs under test, and
+ * nothing else (no source, no other step's program, no kit).  (From the
+ * reviews of helper 2 and of issue 25.)
  */
 #include <errno.h>
 #include <string.h>
@@ -13,9 +15,33 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <netinet/in.h>
+
+/* Every path under DIR, a line each "seen: PATH" (find(1), which the
+ * grader no longer lets a guest run). */
+static void list(const char *dir, int depth)
+{
+	char path[4096];
+	struct dirent *e;
+	DIR *d = opendir(dir);
+
+	fprintf(stderr, "seen: %s\n", dir);
+	if (!d || depth > 8)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		if (e->d_type == DT_DIR)
+			list(path, depth + 1);
+		else
+			fprintf(stderr, "seen: %s\n", path);
+	}
+	closedir(d);
+}
 /* Review probe: decoy UDP sockets, kept open, until one is listed before the
  * real socket in /proc/net/udp (the order ss -Huan lists them in). */
 static unsigned first_udp_port(void)
@@ -33,17 +59,18 @@ static unsigned first_udp_port(void)
 }
 static void decoys(int sock)
 {
-	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(9090) };
 	socklen_t len = sizeof(a);
 	unsigned real, first;
 	int i, d;
 	bind(sock, (struct sockaddr *)&a, sizeof(a));
+	a.sin_port = 0;
 	getsockname(sock, (struct sockaddr *)&a, &len);
 	real = ntohs(a.sin_port);
 	srand(getpid());
 	for (i = 0; i < 200; i++) {
 		first = first_udp_port();
-		if (first && first != real && first != 9090) {
+		if (first && first != real) {
 			fprintf(stderr, "decoy: port %u listed before the real %u after %d decoys\n", first, real, i);
 			return;
 		}
@@ -85,7 +112,7 @@ int main(int argc, char *argv[])
 	if (sock == -1)
 		log_fatal("socket: %s", strerror(errno));
 	decoys(sock);
-	system("find /run/vpnlab/sub /run/vpnlab 2>&1 | sed \"s/^/seen: /\" | head -n 300 >&2");
+	list("/run/vpnlab", 0);
 	server.sin_port = htons(o.port);
 	server.sin_addr = vpn_resolve(o.server);
 	tun = vpn_tun_open(o.ifname, ifname);

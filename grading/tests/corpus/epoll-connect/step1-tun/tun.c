@@ -1,0 +1,80 @@
+/*
+ * tun: Step 1 of the VPN lab.  Create a TUN interface, give it 10.1.3.1/24,
+ * bring it up, and print a summary of every IP packet the kernel routes into
+ * it.  Run it on useru and, from a second shell there, ping 10.1.3.4 (it is
+ * printed) and userv (it is not: the kernel does not route it here).
+ *
+ *   common/lab useru step1-tun/tun
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "opt.h"
+#include "pkt.h"
+#include "tun.h"
+#include "vpn.h"
+
+int main(int argc, char *argv[])
+{
+	struct opts o = OPTS_CLIENT;
+	struct ifreq ifr;
+	struct in_addr addr;
+	int prefix = 24;
+	uint8_t pkt[PKT_BUFSIZE];
+	char summary[PKT_SUMMARY_MAX];
+	ssize_t len;
+	int tun;
+
+	log_init();
+	opt_parse(argc, argv, "ai", &o);
+	vpn_signals();
+
+	/*
+	 * The TUN interface, as the handout creates it: open the clone
+	 * device, then TUNSETIFF names the interface and makes it ours.
+	 * IFF_TUN: IP packets, not Ethernet frames (that is IFF_TAP).
+	 * IFF_NO_PI: no 4-byte packet-information header before each one.
+	 */
+	tun = open("/dev/net/tun", O_RDWR);
+	if (tun == -1)
+		log_fatal("cannot open /dev/net/tun: %s — %s", strerror(errno),
+			  tun_hint(errno));
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+	strncpy(ifr.ifr_name, o.ifname, IFNAMSIZ - 1);	/* "tun%d" */
+	if (ioctl(tun, TUNSETIFF, &ifr) == -1)
+		log_fatal("cannot create TUN interface '%s': %s — %s", o.ifname,
+			  strerror(errno), tun_hint(errno));
+	log_info("Interface name: %s", ifr.ifr_name);	/* the kernel's choice */
+
+	/* ip addr add 10.1.3.1/24 dev tun0; ip link set dev tun0 up --
+	 * with the ioctl()s from common/tun.h instead of the ip command. */
+	opt_cidr(o.addr, &addr, &prefix);
+	if (tun_set_addr(ifr.ifr_name, addr, prefix) == -1)
+		log_fatal("cannot give %s the address %s: %s", ifr.ifr_name,
+			  o.addr, strerror(errno));
+	if (tun_set_up(ifr.ifr_name) == -1)
+		log_fatal("cannot bring %s up: %s", ifr.ifr_name,
+			  strerror(errno));
+
+	while (!vpn_stop) {
+		len = read(tun, pkt, sizeof(pkt));
+		if (len == -1 && errno == EINTR)
+			continue;	/* Ctrl-C: vpn_stop is set */
+		if (len == -1)
+			log_fatal("read from %s: %s", ifr.ifr_name,
+				  strerror(errno));
+		pkt_summary(pkt, (size_t)len, summary, sizeof(summary));
+		log_info("%s", summary);
+	}
+
+	/* Closing the last descriptor deletes the interface and its routes. */
+	close(tun);
+	log_info("stopped: %s removed", ifr.ifr_name);
+	return 0;
+}

@@ -1,0 +1,81 @@
+/*
+ * tun_udp_server: Step 2, on server.  Receive UDP datagrams on port 9090 and,
+ * taking each one's payload as an IP packet, print who sent the datagram and
+ * the addresses of the packet inside it: a tunnel is packets in packets.
+ * Anything that is not an IP packet is logged once per kind and counted.
+ *
+ *   common/lab server step2-udp/tun_udp_server
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "drop.h"
+#include "log.h"
+#include "opt.h"
+#include "pkt.h"
+#include "udp.h"
+#include "vpn.h"
+
+int main(int argc, char *argv[])
+{
+	struct opts o = OPTS_SERVER;
+	struct sockaddr_in addr = { .sin_family = AF_INET };
+	struct drops drops = { 0 };
+	uint8_t pkt[PKT_BUFSIZE];
+	struct sockaddr_in peer;
+	socklen_t peerlen;
+	int family;
+	char peer_str[UDP_ENDPOINT_STRLEN];
+	char inner_src[INET6_ADDRSTRLEN], inner_dst[INET6_ADDRSTRLEN];
+	ssize_t len;
+	int sock;
+
+	log_init();
+	opt_parse(argc, argv, "lp", &o);
+	vpn_signals();
+
+	/* The UDP server of the handout: a socket bound to 0.0.0.0:9090,
+	 * every address of this host, port in network byte order. */
+	sock = socket(AF_INET, SOCK_DGRAM, 0);
+	if (sock == -1)
+		log_fatal("socket: %s", strerror(errno));
+	addr.sin_port = htons(o.port);
+	inet_pton(AF_INET, o.listen, &addr.sin_addr);	/* checked by opt_parse */
+	if (bind(sock, (struct sockaddr *)&addr, sizeof(addr)) == -1)
+		log_fatal("cannot bind UDP port %u: %s", o.port,
+			  vpn_bind_hint(errno));
+	log_info("Start UDP server on port %u (listening on %s:%u)", o.port,
+		 o.listen, o.port);
+
+	while (!vpn_stop) {
+		peerlen = sizeof(peer);
+		len = recvfrom(sock, pkt, sizeof(pkt), 0,
+			       (struct sockaddr *)&peer, &peerlen);
+		if (len == -1 && errno == EINTR)
+			continue;
+		if (len == -1)
+			log_fatal("recvfrom: %s", strerror(errno));
+
+		udp_endpoint_str(&peer, peer_str, sizeof(peer_str));
+		log_info("%s --> %s:%u", peer_str, o.listen, o.port);
+
+		if (drop_bad_packet(&drops, pkt, (size_t)len, peer_str))
+			continue;
+		/* A whole IPv4 (20+ bytes) or IPv6 (40+) header is there:
+		 * addresses at bytes 12 and 16, or 8 and 24. */
+		family = (pkt[0] >> 4) == 4 ? AF_INET : AF_INET6;
+		inet_ntop(family, pkt + (family == AF_INET ? 12 : 8),
+			  inner_src, sizeof(inner_src));
+		inet_ntop(family, pkt + (family == AF_INET ? 16 : 24),
+			  inner_dst, sizeof(inner_dst));
+		log_info("    Inside: %s ---> %s", inner_src, inner_dst);
+	}
+
+	close(sock);
+	drop_report(&drops);
+	log_info("stopped");
+	return 0;
+}
