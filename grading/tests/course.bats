@@ -72,6 +72,24 @@ report_questions() {
 	[ "$(grep -c '"answered": false' <<<"$output")" -eq "$(grep -c '^### Q' "$KIT/REPORT.md")" ]
 }
 
+@test "course: filler is not an answer: a a a a a, one word five times, the question copied; a real short answer is" {
+	local report=$BATS_TEST_TMPDIR/REPORT.md
+	awk '/^### Q/ { q = $2 }
+	/^_Your answer here._$/ {
+		if (q == "Q1.1") print "a a a a a a a a a a"
+		else if (q == "Q1.2") print "ping ping ping ping ping. Ping ping!"
+		else if (q == "Q2.1") print "What do you notice at the server end? Why? Submit a screenshot and explanation of the output at the server and the useru machines."
+		else if (q == "Q2.2") print "No: the ping goes to tun0, which nobody reads yet."
+		else print
+		next
+	}
+	{ print }' "$KIT/REPORT.md" >"$report"
+	run "$KIT/grading/answers" "$KIT/REPORT.md" "$report"
+	assert_success
+	run jq -r 'select(.answered) | .id' <<<"$output"
+	assert_output Q2.2
+}
+
 @test "course: make submit packs what the grader reads, and the archive grades as the folder does" {
 	local copy=$BATS_TEST_TMPDIR/kit
 	"$KIT/common/handout" "$BATS_TEST_TMPDIR/dist" >/dev/null
