@@ -369,7 +369,8 @@ addr_of() {
 leftovers() {
 	local f
 	{
-		for f in /run/vpnlab-lab/*/*.pid /tmp/vpnlab-lab-*/*.pid; do
+		for f in /run/vpnlab-lab/*/*.pid /tmp/vpnlab-lab-*/*.pid \
+			/run/user/*/vpnlab-lab/*.pid /home/*/.cache/vpnlab-lab/*.pid; do
 			[[ -e $f ]] && kill -0 "$(<"$f")" 2>/dev/null && basename "$f" .pid
 		done
 		ls -d /tmp/vpnlab-grade.* 2>/dev/null

@@ -72,6 +72,24 @@ report_questions() {
 	[ "$(grep -c '"answered": false' <<<"$output")" -eq "$(grep -c '^### Q' "$KIT/REPORT.md")" ]
 }
 
+@test "course: filler is not an answer: a a a a a, one word five times, the question copied; a real short answer is" {
+	local report=$BATS_TEST_TMPDIR/REPORT.md
+	awk '/^### Q/ { q = $2 }
+	/^_Your answer here._$/ {
+		if (q == "Q1.1") print "a a a a a a a a a a"
+		else if (q == "Q1.2") print "ping ping ping ping ping. Ping ping!"
+		else if (q == "Q2.1") print "What do you notice at the server end? Why? Submit a screenshot and explanation of the output at the server and the useru machines."
+		else if (q == "Q2.2") print "No: the ping goes to tun0, which nobody reads yet."
+		else print
+		next
+	}
+	{ print }' "$KIT/REPORT.md" >"$report"
+	run "$KIT/grading/answers" "$KIT/REPORT.md" "$report"
+	assert_success
+	run jq -r 'select(.answered) | .id' <<<"$output"
+	assert_output Q2.2
+}
+
 @test "course: make submit packs what the grader reads, and the archive grades as the folder does" {
 	local copy=$BATS_TEST_TMPDIR/kit
 	"$KIT/common/handout" "$BATS_TEST_TMPDIR/dist" >/dev/null
@@ -138,6 +156,34 @@ with tarfile.open(sys.argv[1], "w:gz") as t:
 	[ ! -e "/tmp/vpnlab-escaped-$$" ]
 	run grep -rl 'root:x:0' "$d/class"
 	assert_failure
+}
+
+@test "course: a class's records survive any name: a row and a folder each, told apart, no newline, no formula, never the class's own files" {
+	local subs=$BATS_TEST_TMPDIR/subs class=$BATS_TEST_TMPDIR/class name
+	mkdir -p "$subs/mallory"$'\n'"alice" "$subs/-2+3" "$subs/Zoë" "$subs/Zoé" \
+		"$subs/class.html" "$BATS_TEST_TMPDIR/x"
+	cp "$KIT/REPORT.md" "$BATS_TEST_TMPDIR/x/"
+	tar -C "$BATS_TEST_TMPDIR/x" -czf "$subs/grades.csv.tar.gz" REPORT.md
+	run "$KIT/grading/grade-all" -j 2 -s 0 -o "$class" "$subs"
+	assert_success
+	for name in 'mallory%0Aalice' '%2D2+3' 'Zo%C3%AB' 'Zo%C3%A9' 'grades.csv~2' 'class.html~2'; do
+		assert_line "$name,10,,,,,10,"
+		[ -f "$class/$name/results.json" ] || fail "no folder $name"
+	done
+	# One row per entry, 8 cells each, none a formula, no control byte.
+	[ "$(wc -l <"$class/grades.csv")" -eq 7 ]
+	run grep -c $'[\x01-\x08\x0b-\x1f\x7f]' "$class/grades.csv"
+	assert_output 0
+	run python3 -c '
+import csv, sys
+for row in csv.reader(open(sys.argv[1], newline="")):
+    assert len(row) == 8, row
+    assert not any(c[:1] in ("=", "+", "-", "@", "\t", "\r") for c in row), row
+print("ok")' "$class/grades.csv"
+	assert_output ok
+	# The class's own files are files, the class page lists every one.
+	[ -f "$class/grades.csv" ] && [ -f "$class/class.html" ]
+	grep -q '6 student(s), 6 graded' "$class/class.html"
 }
 
 chromium_page() {	# chromium_page URL [extra flags]: headless, no network

@@ -7,6 +7,7 @@
 load ../lib
 
 STUDENT=vpnlab-student
+SQUATTER=vpnlab-squatter
 
 setup() {
 	export VPNLAB_GRADE_PREFIX="vgp$BATS_SUITE_TEST_NUMBER-$$-"
@@ -20,6 +21,10 @@ teardown() {
 		pkill -KILL -u "$STUDENT" 2>/dev/null || true
 		userdel -r "$STUDENT" >/dev/null 2>&1 || true
 		rm -rf "/tmp/vpnlab-lab-$uid"	# the user's (empty) lab state
+	fi
+	if id "$SQUATTER" >/dev/null 2>&1; then
+		pkill -KILL -u "$SQUATTER" 2>/dev/null || true
+		userdel -r "$SQUATTER" >/dev/null 2>&1 || true
 	fi
 	true
 }
@@ -54,6 +59,41 @@ clone_kit() {
 	assert_success
 	assert_line 'Score: 20/20'
 	# Nothing of theirs is left running (and so no lab).
+	run alive_of "$STUDENT"
+	assert_output ""
+}
+
+@test "privilege: a user who makes another's lab state folder first blocks nothing: the other's lab comes up, runs and goes down" {
+	useradd -m -s /bin/bash "$STUDENT"
+	useradd -m -s /bin/bash "$SQUATTER"
+	chmod 0666 /dev/net/tun
+	local home uid
+	home=$(getent passwd "$STUDENT" | cut -d: -f6)
+	uid=$(id -u "$STUDENT")
+	mkdir -p "$home/kit"
+	tar -C "$KIT" --exclude=./.git -cf - common | tar -C "$home/kit" -xf -
+	chown -R "$STUDENT:" "$home/kit"
+	# The squatter makes the folder in /tmp where the student's lab would
+	# keep its state, open to all, and the student's runtime folder
+	# points there too.
+	su - "$SQUATTER" -c "mkdir -m 777 /tmp/vpnlab-lab-$uid"
+	run su - "$STUDENT" -c "XDG_RUNTIME_DIR=/tmp/vpnlab-lab-$uid kit/common/lab up"
+	assert_success
+	run su - "$STUDENT" -c 'kit/common/lab useru true && echo ran-on-useru'
+	assert_success
+	assert_line ran-on-useru
+	# Nothing of the student's lab is in the squatter's folder; its state
+	# is in a folder of the student's alone.
+	run ls -A "/tmp/vpnlab-lab-$uid"
+	assert_output ""
+	run stat -c '%U %a' "$home/.cache/vpnlab-lab"
+	assert_output "$STUDENT 700"
+	# The squatter gives up: the lab is still found, and goes down.
+	su - "$SQUATTER" -c "rmdir /tmp/vpnlab-lab-$uid"
+	run su - "$STUDENT" -c 'kit/common/lab useru true && echo ran-on-useru'
+	assert_line ran-on-useru
+	run su - "$STUDENT" -c 'kit/common/lab down'
+	assert_success
 	run alive_of "$STUDENT"
 	assert_output ""
 }

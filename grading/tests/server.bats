@@ -37,8 +37,8 @@ teardown() {
 # as USER COMMAND: a login shell of USER runs COMMAND, in their kit.
 as() { su - "$1" -c "cd vpnlab-handout && $2"; }
 
-# The holder pid of USER's lab (root reads their state folder).
-holder_of() { cat "/tmp/vpnlab-lab-$(id -u "$1")/default.pid"; }
+# The holder pid of USER's lab (as common/lab holder tells them).
+holder_of() { as "$1" 'common/lab holder' | head -n 1; }
 
 @test "course server: $N students at once, each in a lab of their own: up, tunnel, self-grade; none reaches another's" {
 	local dist=$BATS_TEST_TMPDIR/dist u v i start avail0 avail1 t pid
