@@ -459,7 +459,7 @@ student() {
 	# Only its own programs, /bin/sh, ip and sysctl may be executed
 	# (common/confine.c, exec-only).  VPNLAB_EXEC_LIMIT=0, for the kit's
 	# tests alone, grades without: the trace must hold on its own.
-	local exec_only=(/run/vpnlab/ro/bin/confine exec-only "${prog%/*/*}")
+	local exec_only=(/run/vpnlab-confine exec-only "${prog%/*/*}")
 	[[ ${VPNLAB_EXEC_LIMIT-1} == 0 ]] && exec_only=()
 	STUDENT_PROGS[$name]=$3
 	STUDENT_PATHS[$name]=$prog
