@@ -230,6 +230,16 @@ stop() {
 	local name=$1 sig=${2:-TERM} pid i
 
 	pid=$(target "$name")
+	if [[ $sig == KILL ]]; then
+		# All of it at once: killed alone, the target's children (a
+		# pipeline's socat and head, say) would outlive it, orphans
+		# holding a lab's network alive.
+		tree "${STARTED[$name]}"
+		for pid in "${TREE[@]}"; do
+			kill -KILL "$pid" 2>/dev/null
+		done
+		pid=""
+	fi
 	if [[ -n $pid ]]; then
 		kill -s "$sig" "$pid" 2>/dev/null
 		kill -CONT "$pid" 2>/dev/null
@@ -735,6 +745,7 @@ socat_server() {
 # lost and the likely mistake.
 PATHCAP=$KIT/grading/pathcap
 PCAP_MAX=${PCAP_MAX:-262144}	# bytes of a capture's pcap kept
+PING_MAX=${PING_MAX:-65536}	# bytes of the grader's ping's output kept
 
 # probe [-l] SPEC NAME FROM TO [SIZE...]: a new probe for test kind SPEC
 # (see grading/diagnose) of the program under test NAME, sent from host
@@ -819,8 +830,10 @@ ping_probe() {
 	# busy machine delayed would count as lost.
 	((${PING_WAIT:-2} > 1)) && wait=(-w $((count + 3)))
 	[[ -n ${PROBE_NAME-} ]] && idle "$PROBE_NAME" && count=1 wait=(-W 1)
+	# Its output kept to PING_MAX bytes: a program that answers each
+	# request with thousands of copies makes ping print a line each.
 	net "$1" ping -n -c "$count" -i 0.2 "${wait[@]}" -s "$size" -e "$PROBE_ID" -p "$PROBE_PAT" "$(addr_of "$2")" \
-		>"$OUT/ping-$PROBE_PINGS.out" 2>&1 </dev/null || true
+		2>&1 </dev/null | "$LOGCAP" "$OUT/ping-$PROBE_PINGS.out" "$PING_MAX" || true
 }
 
 # pings FROM DST COUNT: one ping_probe per size of the probe; where the
