@@ -159,6 +159,27 @@ names_of() { sed -nE 's/^@test "(.*)" \{$/\1/p' "$KIT/grading/step$1.bats"; }
 	nothing_left
 }
 
+@test "attack: thousands of copies of each echo reply and 240 descriptors of 4 KB paths keep the evidence within its caps" {
+	local f size
+	submission "$BATS_TEST_TMPDIR/sub" step1-tun/tun_ping.c "$ATTACKS/evidence-bloat.c"
+	run "$GRADE" -s 1 -o "$out" "$BATS_TEST_TMPDIR/sub"
+	assert_line 'Score: 0/20'
+	# The flood was real: ping printed more than it keeps.
+	run grep -rlF 'more bytes after the first 65536 were not kept' "$out/evidence"
+	assert_success
+	for f in "$out"/evidence/*/ping-*.out; do
+		size=$(stat -c %s "$f")
+		((size <= 65536 + 256)) || fail "${f#"$out"/}: $size bytes"
+	done
+	for f in "$out"/evidence/*/state-*.json; do
+		size=$(stat -c %s "$f")
+		((size <= 65536)) || fail "${f#"$out"/}: $size bytes"
+	done
+	size=$(du -sb "$out" | cut -f1)
+	((size < 64 << 20)) || fail "the evidence is $size bytes"
+	nothing_left
+}
+
 @test "attack: a veth named tun0 whose far end answers, and lines printed before any probe, score nothing" {
 	submission "$BATS_TEST_TMPDIR/sub" step1-tun/tun.c "$ATTACKS/veth-tun.c" \
 		step1-tun/tun_ping.c "$ATTACKS/veth-ping.c"

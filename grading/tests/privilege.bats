@@ -149,3 +149,40 @@ hostile_tun() {
 	run leftovers "^$VPNLAB_GRADE_PREFIX|vpnlab-grade\.$VPNLAB_GRADE_PREFIX"
 	assert_output ""
 }
+
+# The grader's own processes re-parented to the machine's init: a receiver
+# (socat, head), a capture or a partner that outlived its test.
+# (Zombies aside: init reaps them in its own time.)
+orphans() {
+	ps -eo ppid=,stat=,args= | awk '$1 == 1 && $2 !~ /^Z/' |
+		grep -E 'TCP-LISTEN:5000|head -c [0-9]+$|pathcap|strace|socat' | sort || true
+}
+
+@test "privilege: a failing Step 4 grade leaves no process behind, graded as root and as a normal user" {
+	local sub=$BATS_TEST_TMPDIR/sub home before
+	mkdir -p "$sub"
+	cp -r "$KIT/grading/tests/mistakes/base/." "$sub/"
+	cp "$KIT/grading/tests/mistakes/small-buffer/step4-bidir/tun_server.c" "$sub/step4-bidir/"
+	chmod -R a+rX "$BATS_TEST_TMPDIR"
+	before=$(orphans)
+	run "$KIT/grading/grade" -s 4 -o "$BATS_TEST_TMPDIR/out-root" "$sub"
+	assert_line --regexp '^FAIL +0/3 +step 4: tun_server: TCP data crosses the tunnel'
+	run alive_of "$VPNLAB_GRADE_UID"
+	assert_output ""
+	run orphans
+	assert_output "$before"
+	# The same, as a normal user grading from a clone of their own.
+	useradd -m -s /bin/bash "$STUDENT"
+	chmod 0666 /dev/net/tun
+	home=$(getent passwd "$STUDENT" | cut -d: -f6)
+	clone_kit "$home/vpnlab"
+	make -s -C "$home/vpnlab" clean >/dev/null
+	cp -r "$sub" "$home/sub"
+	chown -R "$STUDENT:" "$home/vpnlab" "$home/sub"
+	run su - "$STUDENT" -c "cd vpnlab && grading/grade -s 4 -o ~/out ~/sub"
+	assert_line --regexp '^FAIL +0/3 +step 4: tun_server: TCP data crosses the tunnel'
+	run alive_of "$STUDENT"
+	assert_output ""
+	run orphans
+	assert_output "$before"
+}
