@@ -557,10 +557,12 @@ started() {
 	fi
 }
 
-# idle NAME: whether a program under test waits in pause() with no child
-# process (a template's placeholder, say): then nothing it is waited for
-# will come, and no deadline need be waited out.  Asked twice, half a
-# second apart.
+# idle NAME: whether a program under test is a template's placeholder:
+# it waits in pause(), with one thread and no child, and its own calls
+# (its trace) never read a packet from its TUN or a socket: then nothing
+# it is waited for will come, and no deadline need be waited out.  (A
+# program driven by signals may wait in pause() too, between packets.)
+# Asked twice, half a second apart.
 idle() {
 	local pid kids call i tasks
 	[[ -n ${STUDENT_PATHS[$1]-} ]] || return 1
@@ -575,6 +577,7 @@ idle() {
 		((${#TREE[@]} == 1)) || return 1
 		tasks=(/proc/"$pid"/task/*)
 		((${#tasks[@]} == 1)) || return 1
+		((i == 1)) && moved_packets "$1" && return 1
 		((i == 1)) && sleep 0.5
 	done
 	return 0
@@ -616,6 +619,26 @@ refused_execs() {
 		done
 }
 
+# stirs NAME FROM TO: whether a program under test that looks idle (it
+# waits in pause() and has read no packet yet) reads one when it comes:
+# one ping from host FROM to TO, then a look at its trace.  A program
+# driven by signals (O_ASYNC) waits in pause() between packets.
+stirs() {
+	net "$2" ping -n -c 1 -W 1 "$(addr_of "$3")" >/dev/null 2>&1 </dev/null || true
+	moved_packets "$1"
+}
+
+# moved_packets NAME: whether the trace of a program under test holds a
+# read() of an IP packet from a TUN or a socket.  strace writes every
+# string in hex: "/dev/net/tun" and "socket:[" as below, "\x45" for an
+# IPv4 packet's first byte.
+TUN_HEX='\\x2f\\x64\\x65\\x76\\x2f\\x6e\\x65\\x74\\x2f\\x74\\x75\\x6e'
+SOCKET_HEX='\\x73\\x6f\\x63\\x6b\\x65\\x74\\x3a\\x5b'
+moved_packets() {
+	grep -qaE "^[0-9]+ +(read|readv|recvfrom|recvmsg|recvmmsg)\\([0-9]+<($TUN_HEX|$SOCKET_HEX[^>]*)>, (\\[\\{)?(iov_base=)?\"\\\\x4" \
+		"$OUT/$1.trace" 2>/dev/null
+}
+
 # ready_end NAME: the microsecond by which NAME must be ready.
 ready_end() { echo $((${STARTED_AT[$1]} + READY_LIMIT * 1000000)); }
 
@@ -651,7 +674,13 @@ wait_tun() {
 			[[ $state == ready ]] && return 0
 		fi
 		running "$name" || break	# it will not get better
-		idle "$name" && break
+		if idle "$name"; then
+			# Idle now, perhaps just after it finished: a last look.
+			state=$(tun_state "$host" "$want")
+			[[ $state == ready ]] && state=$(tun_held "$host" "$name")
+			[[ $state == ready ]] && return 0
+			break
+		fi
 		((${EPOCHREALTIME/[.,]/} < end)) || break
 		sleep 0.2	# (each look runs the lab's tools: not too often)
 	done
@@ -715,7 +744,10 @@ wait_port() {
 	while :; do
 		has_port "$host" "$port" && return 0
 		running "$name" || break
-		idle "$name" && break
+		if idle "$name"; then
+			has_port "$host" "$port" && return 0	# (a last look)
+			break
+		fi
 		((${EPOCHREALTIME/[.,]/} < end)) || break
 		sleep 0.1
 	done
@@ -829,7 +861,7 @@ ping_probe() {
 	# 2 x the slowest round trip after its last send, and a reply that a
 	# busy machine delayed would count as lost.
 	((${PING_WAIT:-2} > 1)) && wait=(-w $((count + 3)))
-	[[ -n ${PROBE_NAME-} ]] && idle "$PROBE_NAME" && count=1 wait=(-W 1)
+	[[ -n ${PROBE_NAME-} ]] && idle "$PROBE_NAME" && ! stirs "$PROBE_NAME" "$1" "$2" && count=1 wait=(-W 1)
 	# Its output kept to PING_MAX bytes: a program that answers each
 	# request with thousands of copies makes ping print a line each.
 	net "$1" ping -n -c "$count" -i 0.2 "${wait[@]}" -s "$size" -e "$PROBE_ID" -p "$PROBE_PAT" "$(addr_of "$2")" \
@@ -891,7 +923,7 @@ tcp_probe() {
 	head -c 1000000 /dev/urandom >"$OUT/sent.bin"
 	probe tcp "$name" "$from" "$(addr_of "$to")"
 	# The bytes must arrive, and through the tunnel (diagnose walks it).
-	if idle "$name"; then
+	if idle "$name" && ! stirs "$name" "$from" "$to"; then
 		echo "not tried: ${STUDENT_PROGS[$name]} waits in pause()" >"$OUT/transfer.txt"
 		net "$from" ping -c1 -W1 "$(addr_of "$to")" >/dev/null 2>&1 || true	# some evidence
 	elif transfer_ok "$from" "$to" "$to" "$OUT/sent.bin" "$OUT/received.bin"; then

@@ -74,6 +74,15 @@ no_namespace_left() {
 	no_namespace_left
 }
 
+@test "grader: a tun_ping driven by SIGIO, in pause() between packets, is no placeholder: it earns every tun_ping point" {
+	local sub=$BATS_TEST_TMPDIR/sub
+	mkdir -p "$sub/step1-tun"
+	cp "$KIT/grading/tests/shapes/sigio-tun_ping.c" "$sub/step1-tun/tun_ping.c"
+	run "$GRADE" -s 1 -o "$BATS_TEST_TMPDIR/out" "$sub"
+	assert_line 'Score: 12/20'	# (tun was not submitted)
+	refute_line --regexp '^FAIL .*tun_ping'
+}
+
 @test "grader: a tun_ping with a wrong ICMP checksum loses exactly its tests" {
 	run_variant step1-bad-checksum 1
 	assert_line 'Score: 16/20'
