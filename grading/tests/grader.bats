@@ -83,6 +83,23 @@ no_namespace_left() {
 	refute_line --regexp '^FAIL .*tun_ping'
 }
 
+@test "grader: a capture that missed the probe fails no program whose own calls carried it and whose pings came back" {
+	local ev=$BATS_TEST_TMPDIR/ev
+	VPNLAB_KEEP_TRACES=1 run "$GRADE" -s 4 -o "$BATS_TEST_TMPDIR/out" "$KIT/grading/tests/corpus/sysip"
+	assert_line 'Score: 30/30'
+	# The first test's evidence, as if server lan0's capture had dropped
+	# every packet (as one did on a busy machine).
+	cp -r "$BATS_TEST_TMPDIR"/out/evidence/01-* "$ev"
+	grep -v '"at": *"server:lan0"' "$BATS_TEST_TMPDIR"/out/evidence/01-*/cap.log >"$ev/cap.log"
+	run "$KIT/grading/diagnose" "$ev"
+	assert_output PASS
+	# The same, and no datagram sent in the client's own calls: the
+	# capture's word stands.
+	grep -v ' sendto(' "$BATS_TEST_TMPDIR"/out/evidence/01-*/client.trace >"$ev/client.trace"
+	run "$KIT/grading/diagnose" "$ev"
+	assert_line --index 0 FAIL
+}
+
 @test "grader: a tun_ping with a wrong ICMP checksum loses exactly its tests" {
 	run_variant step1-bad-checksum 1
 	assert_line 'Score: 16/20'
