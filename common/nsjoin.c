@@ -20,7 +20,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,42 +27,15 @@
 #include <linux/nsfs.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
-#include <sys/vfs.h>
 #include <unistd.h>
 
-#ifndef NSFS_MAGIC
-#define NSFS_MAGIC 0x6e736673
-#endif
+#include "nsfile.h"
+
 
 static int usage(void)
 {
 	fprintf(stderr, "usage: nsjoin [-u userns] netns inode command [arg...]\n");
 	return 2;
-}
-
-/* The namespace file at PATH, opened, if it is one with inode INODE. */
-static int open_netns(const char *path, unsigned long long inode)
-{
-	struct statfs fs;
-	struct stat st;
-	int fd;
-
-	/* No link followed, no FIFO waited on: nothing but nsfs passes. */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
-	if (fd == -1)
-		return -1;
-	if (fstatfs(fd, &fs) == -1 || fstat(fd, &st) == -1) {
-		int saved = errno;
-		close(fd);
-		errno = saved;
-		return -1;
-	}
-	if (fs.f_type != NSFS_MAGIC || (unsigned long long)st.st_ino != inode) {
-		close(fd);
-		errno = ESTALE;
-		return -1;
-	}
-	return fd;
 }
 
 static int same_file(int a, int b)
@@ -118,7 +90,7 @@ int main(int argc, char *argv[])
 		fprintf(stderr, "nsjoin: %s: %s\n", userns, strerror(errno));
 		return 1;
 	}
-	netfd = open_netns(argv[optind], inode);
+	netfd = nsfile_open(argv[optind], inode);
 	if (netfd == -1) {
 		fprintf(stderr, "nsjoin: %s: %s\n", argv[optind],
 			errno == ESTALE ? "not the lab's namespace any more" : strerror(errno));

@@ -1127,11 +1127,13 @@ grade_start() {
 }
 
 watchdog() {
-	local limit=$1 self=$BASHPID mine pid sleeper
+	local limit=$1 self=$BASHPID mine pid sleeper status=0
 	trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
-	sleep "$limit" &
+	memwatch "$limit" &
 	sleeper=$!
-	wait "$sleeper"
+	wait "$sleeper" || status=$?
+	# (.time-limit ends every wait of the test; .memory-limit says why)
+	((status == 3)) && echo "$GUEST_NET_MEM" >"$OUT/.memory-limit"
 	echo "$limit" >"$OUT/.time-limit"
 	lab down
 	[[ -n $CGROUP ]] && "$KIT/grading/cgroup" remove "$CGROUP"
@@ -1144,6 +1146,25 @@ watchdog() {
 	done
 }
 
+# memwatch SECONDS: the test's clock, which also bounds the memory its
+# programs make the kernel hold in the lab's networks, where no cgroup v1
+# counts it (socket and TUN queues: grading/memwatch.c); exits 3 when they
+# held more than GUEST_NET_MEM, 0 when the time is up.  Its notes (a TUN's
+# queue shortened) go to $OUT/.memwatch.  Without the lab's namespaces
+# known, the clock alone.
+GUEST_NET_MEM=${GUEST_NET_MEM:-$((64 << 20))}
+memwatch() {
+	local host args=()
+	for host in "${!NETNS_INODE[@]}"; do
+		args+=("$host" "/proc/$LAB_HOLDER/root/run/netns/$PREFIX$host" "${NETNS_INODE[$host]}")
+	done
+	if [[ -z ${LAB_HOLDER-} || ${#args[@]} -eq 0 || ! -x $KIT/grading/memwatch ]]; then
+		sleep "$1"
+		return 0
+	fi
+	net "${args[0]}" "$KIT/grading/memwatch" "$1" "$GUEST_NET_MEM" "${args[@]}" >"$OUT/.memwatch"
+}
+
 # The grader's teardown: keep the evidence, show a failing test's logs, and
 # remove everything.  A test that reached its time limit fails, saying so.
 grade_stop() {
@@ -1154,7 +1175,12 @@ grade_stop() {
 		wait "$WATCHDOG" 2>/dev/null
 		WATCHDOG=""
 	fi
-	if [[ -e $OUT/.time-limit ]]; then
+	if [[ -e $OUT/.memory-limit ]]; then
+		echo "# expected: the programs' sockets and TUN queues holding under $((GUEST_NET_MEM >> 20)) MB of the kernel's memory"
+		echo "# seen:     $(grep -v '^\[grader\]' "$OUT/.memwatch" | head -n 1 | clean_text): the grader ended the test"
+		echo "# likely:   a program that fills socket buffers or TUN queues it never reads"
+		status=1
+	elif [[ -e $OUT/.time-limit ]]; then
 		echo "# expected: the test done within its time limit of ${TEST_LIMIT}s"
 		echo "# seen:     it was still waiting for the programs at ${TEST_LIMIT}s: the grader ended them"
 		echo "# likely:   a program that stops, hangs or floods instead of doing its job"
@@ -1166,6 +1192,7 @@ grade_stop() {
 			sed "s|.*|[grader] exec of & refused: the step's work must be your program's|")
 	done
 	if [[ -z ${BATS_TEST_COMPLETED-} ]] || ((status)); then
+		grep -s '^\[grader\]' "$OUT/.memwatch" | head -n 5 | clean_text | sed 's/^/# /'
 		for f in "$OUT"/*.log; do	# the programs' (the captures' are evidence)
 			[[ -s $f && ${f##*/} != cap.log ]] || continue
 			name=${f##*/}
@@ -1183,6 +1210,8 @@ grade_stop() {
 	for name in "${!refused[@]}"; do
 		[[ -n ${refused[$name]} ]] && echo "${refused[$name]}" >>"$OUT/$name.log"
 	done
+	# What memwatch did and saw (a guest may make it say so every 20 ms).
+	[[ -s $OUT/.memwatch ]] && head -c 65536 "$OUT/.memwatch" >"$OUT/memwatch.log"
 	if [[ -n $GRADE_OUT ]]; then
 		name=$(printf '%02d-%s' "$BATS_SUITE_TEST_NUMBER" \
 			"$(tr -c 'a-zA-Z0-9\n' '-' <<<"${BATS_TEST_DESCRIPTION%% \[*}" | tr -s '-' | cut -c1-60)")

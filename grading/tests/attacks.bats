@@ -283,6 +283,49 @@ names_of() { sed -nE 's/^@test "(.*)" \{$/\1/p' "$KIT/grading/step$1.bats"; }
 	nothing_left
 }
 
+# sampled FILE COMMAND...: COMMAND's output every 20 ms into FILE, until
+# killed; SAMPLER is its pid.
+sampled() {
+	local file=$1
+	shift
+	(while :; do "$@"; sleep 0.02; done >"$file") &
+	SAMPLER=$!
+}
+udp_pages() { awk '$1 == "UDP:" { print $5 }' /proc/net/sockstat; }
+mem_available() { awk '/^MemAvailable/ { print $2 }' /proc/meminfo; }
+
+@test "attack: socket queues and a TUN's queue, filled and never read, hold no more of the kernel's memory than the test's bound" {
+	local peak avail0 low
+	# 80 UDP sockets of 8 MB filled (640 MB unbounded): the test ends at
+	# GUEST_NET_MEM, with its programs killed as soon as it is seen.
+	submission "$BATS_TEST_TMPDIR/sub" step1-tun/tun.c "$ATTACKS/socket-queues.c"
+	sampled "$BATS_TEST_TMPDIR/udp" udp_pages
+	run "$GRADE" -s 1 -o "$out" "$BATS_TEST_TMPDIR/sub"
+	kill "$SAMPLER"
+	# (tun0's test may pass before the queues are full: it makes tun0)
+	assert_output --regexp 'seen: +useru held [0-9]+ MB in the kernel: [0-9]+ MB waiting in [0-9]+ sockets'
+	peak=$(sort -n "$BATS_TEST_TMPDIR/udp" | tail -n 1)
+	# (what every UDP socket of the machine holds: Step 1 runs tun in two
+	# tests, which may run at once)
+	((peak * 4096 < 2 * (GUEST_NET_MEM + (32 << 20)))) ||
+		fail "UDP sockets held $((peak * 4096 >> 20)) MB"
+	nothing_left
+	# A second TUN with a txqueuelen of 400,000, flooded and never read
+	# (900 MB unbounded): its queue is shortened to hold 4 MB.
+	rm -rf "$out"
+	{ echo '#define TUN_ONLY 1'; cat "$ATTACKS/socket-queues.c"; } >"$BATS_TEST_TMPDIR/sub/step1-tun/tun.c"
+	avail0=$(mem_available)
+	sampled "$BATS_TEST_TMPDIR/avail" mem_available
+	run "$GRADE" -s 1 -o "$out" "$BATS_TEST_TMPDIR/sub"
+	kill "$SAMPLER"
+	low=$(sort -n "$BATS_TEST_TMPDIR/avail" | head -n 1)
+	run grep -rh 'txqueuelen of tun1' "$out/evidence"
+	assert_line --partial '[grader] txqueuelen of tun1 on useru lowered from 400000 to'
+	(((avail0 - low) * 1024 < 300 << 20)) ||
+		fail "MemAvailable fell by $(((avail0 - low) / 1024)) MB"
+	nothing_left
+}
+
 # stamped FILE: each line of standard input into FILE, behind the second
 # it arrived at.
 stamped() {
