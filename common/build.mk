@@ -26,5 +26,13 @@ $(shell echo '$(BUILD_FLAGS)' | cmp -s - $(FLAGS_STAMP) || \
 
 $(FLAGS_STAMP): ;
 
-%.o: %.c $(FLAGS_STAMP)
+# (What includes this file has "all" first; the rules here are not it.)
+.DEFAULT_GOAL := all
+
+# The lab's addresses and port, the programs' defaults (opt.h): made from
+# common/topology, where each is written once.
+$(COMMON)/topology.h: $(COMMON)/topology $(COMMON)/topology-h
+	awk -f $(COMMON)/topology-h $(COMMON)/topology >$@
+
+%.o: %.c $(FLAGS_STAMP) | $(COMMON)/topology.h
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<

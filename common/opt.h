@@ -11,6 +11,8 @@
 #include <netinet/in.h>
 #include <stdint.h>
 
+#include "topology.h"
+
 #define OPT_MAX_ALLOW 8
 
 /* Every flag of the kit; a program uses the ones it names.  -q sets what
@@ -38,18 +40,19 @@ struct opts {
  */
 #define OPTS_TUNNEL_MTU 1472
 
-/* The handout's defaults: the client's end of the tunnel and the server's. */
+/* The handout's defaults: the client's end of the tunnel and the server's
+ * (the addresses and the port: common/topology). */
 #define OPTS_CLIENT                                                          \
 	{                                                                    \
-		.addr = "10.1.3.1/24", .ifname = "tun%d",                    \
-		.listen = "0.0.0.0", .mtu = OPTS_TUNNEL_MTU, .port = 9090,   \
-		.server = "10.1.2.3",                                        \
+		.addr = TOPO_CLIENT_TUN, .ifname = "tun%d",                  \
+		.listen = "0.0.0.0", .mtu = OPTS_TUNNEL_MTU,                 \
+		.port = TOPO_PORT, .server = TOPO_SERVER_ADDR,               \
 	}
 #define OPTS_SERVER                                                          \
 	{                                                                    \
-		.addr = "10.1.3.2/24", .ifname = "tun%d",                    \
-		.listen = "0.0.0.0", .mtu = OPTS_TUNNEL_MTU, .port = 9090,   \
-		.server = "10.1.2.3",                                        \
+		.addr = TOPO_SERVER_TUN, .ifname = "tun%d",                  \
+		.listen = "0.0.0.0", .mtu = OPTS_TUNNEL_MTU,                 \
+		.port = TOPO_PORT, .server = TOPO_SERVER_ADDR,               \
 	}
 
 /*

@@ -17,6 +17,12 @@ for f in /usr/lib/bats/bats-support/src/{output,error,lang}.bash /usr/lib/bats/b
 	source "$f"
 done
 LIB_FUNCS_BEFORE=$(compgen -A function)	# (see the end of this file)
+# The lab's addresses and port (TOPO_*): common/topology, each once.
+# shellcheck source=../common/topology.bash
+source "$KIT/common/topology.bash"
+topology_load "$KIT/common/topology"
+# The ones the tests use most: the client's tunnel address and the port.
+CLIENT_TUN_ADDR=${TOPO_CLIENT_TUN%/*} SERVER_TUN_ADDR=${TOPO_SERVER_TUN%/*} PORT=$TOPO_PORT
 # sleep as a builtin where Debian's bash-builtins is installed: the waits
 # below start no process (on some virtual machines each costs milliseconds).
 enable -f /usr/lib/bash/sleep sleep 2>/dev/null || true
@@ -365,12 +371,7 @@ transfer_ok() {
 }
 
 # The lab's names, for commands that run with the machine's files (net).
-addr_of() {
-	case $1 in
-	useru) echo 10.1.2.2 ;; userv) echo 10.1.1.2 ;; userw) echo 10.1.1.3 ;;
-	*) echo "$1" ;;
-	esac
-}
+addr_of() { echo "${TOPO_ADDR[$1]-$1}"; }
 
 # leftovers PATTERN: the namespaces and grader work trees whose names match
 # PATTERN (an ERE), one per line.  A test that must leave nothing compares
@@ -401,7 +402,7 @@ make_submission() {
 
 # The handout's route on a client host: lab1 through its tunnel.  "replace":
 # a program may have added it already.
-route_lab1() { net "${1:-useru}" ip route replace 10.1.1.0/24 dev tun0; }
+route_lab1() { net "${1:-$TOPO_CLIENT}" ip route replace "$TOPO_PRIVATE_NET" dev tun0; }
 
 # no_ipv6 HOST...: no IPv6 on these hosts, so that no packet of the
 # kernel's own (router solicitations, MLD) crosses the tunnel before the
@@ -415,9 +416,11 @@ no_ipv6() {
 
 # Routes and forwarding of a working Step 4 (../shared/README.md).
 tunnel_routes() {
-	net server sysctl -qw net.ipv4.ip_forward=1
-	net userv ip route add 10.1.3.0/24 via 10.1.1.4
-	net userw ip route add 10.1.3.0/24 via 10.1.1.4
+	local host
+	net "$TOPO_SERVER" sysctl -qw net.ipv4.ip_forward=1
+	for host in "${TOPO_PRIVATE_HOSTS[@]}"; do
+		net "$host" ip route add "$TOPO_TUNNEL_NET" via "${TOPO_ADDR[$TOPO_SERVER $TOPO_PRIVATE_LAN]}"
+	done
 }
 
 # --- for the graded tests (grading/step*.bats) -----------------------------
@@ -761,13 +764,13 @@ wait_port() {
 # the handout's wire format (a bare IP packet per datagram), so that a
 # program is graded on its own and never with the student's other programs.
 socat_client() {
-	start_net useru partner socat TUN:10.1.3.1/24,tun-type=tun,iff-no-pi,iff-up UDP:10.1.2.3:9090
-	wait_tun useru partner '10\.1\.3\.1/24' 10.1.3.1/24
+	start_net "$TOPO_CLIENT" partner socat "TUN:$TOPO_CLIENT_TUN,tun-type=tun,iff-no-pi,iff-up" "UDP:$TOPO_SERVER_ADDR:$PORT"
+	wait_tun "$TOPO_CLIENT" partner "${TOPO_CLIENT_TUN//./\\.}" "$TOPO_CLIENT_TUN"
 }
 socat_server() {
-	start_net server partner socat TUN:10.1.3.2/24,tun-type=tun,iff-no-pi,iff-up UDP-LISTEN:9090
-	wait_tun server partner '10\.1\.3\.2/24' 10.1.3.2/24
-	wait_port server partner 9090
+	start_net "$TOPO_SERVER" partner socat "TUN:$TOPO_SERVER_TUN,tun-type=tun,iff-no-pi,iff-up" "UDP-LISTEN:$PORT"
+	wait_tun "$TOPO_SERVER" partner "${TOPO_SERVER_TUN//./\\.}" "$TOPO_SERVER_TUN"
+	wait_port "$TOPO_SERVER" partner "$PORT"
 }
 
 # --- probes: the grader's own packets, watched at every hop ------------------
@@ -839,10 +842,12 @@ probe() {
 
 # The lab1 host of a probe's path: userv unless it is userw's.
 host_of() {
-	case "$1 $2" in
-	*10.1.1.3* | *userw*) echo userw ;;
-	*) echo userv ;;
-	esac
+	local host
+	for host in "${TOPO_PRIVATE_HOSTS[@]:1}"; do
+		[[ " $1 $2 " == *" ${TOPO_ADDR[$host]} "* || " $1 $2 " == *" $host "* ]] &&
+			{ echo "$host"; return; }
+	done
+	echo "${TOPO_PRIVATE_HOSTS[0]}"
 }
 
 # ping_probe FROM DST COUNT [SIZE]: the grader's ping with the probe's id and
@@ -946,16 +951,16 @@ foreign_datagrams() {
 	# The strangers write to every UDP port of useru, 9090 included (a
 	# decoy socket listed first must not hide the client's own, nor may a
 	# client bound to 9090 go unjudged), 16 at most.
-	net useru ping -c1 -W1 10.1.1.2 >/dev/null 2>&1 || true
+	net useru ping -c1 -W1 "${TOPO_ADDR[userv]}" >/dev/null 2>&1 || true
 	port=$(net useru ss -Huan | awk '{ n = split($4, a, ":"); print a[n] }' |
 		sort -un | head -n 16 | paste -sd,)
 	[[ -n $port ]] || explain "the client's UDP socket, to send strangers' datagrams to" \
 		"not judged: tun_client has sent nothing to its server (its socket has no port yet)" \
 		"needs the pings to work through the tunnel first: see that test's diagnosis"
-	probe s4-foreign "$name" useru 10.1.1.2 56
+	probe s4-foreign "$name" useru "${TOPO_ADDR[userv]}" 56
 	ping_probe useru userv 1	# the control: the server's datagrams are taken
-	craft_probe server -s 10.1.1.3 -d 10.1.3.1 -q 201 -P 9091 udp 10.1.2.2 "$port"
-	craft_probe userw -s 10.1.1.3 -d 10.1.3.1 -q 202 -P 9090 udp 192.168.1.2 "$port"
+	craft_probe server -s "${TOPO_ADDR[userw]}" -d "$CLIENT_TUN_ADDR" -q 201 -P $((PORT + 1)) udp "${TOPO_ADDR[useru]}" "$port"
+	craft_probe userw -s "${TOPO_ADDR[userw]}" -d "$CLIENT_TUN_ADDR" -q 202 -P "$PORT" udp "${TOPO_ADDR[useru ctl0]}" "$port"
 	sleep 0.5
 	probe_end
 }
@@ -968,7 +973,7 @@ foreign_datagrams() {
 server_learns_client() {
 	local end=$((${EPOCHREALTIME/[.,]/} + 10000000))
 	while ((${EPOCHREALTIME/[.,]/} < end)); do
-		net useru ping -c1 -W1 10.1.1.2 >/dev/null 2>&1 && return 0
+		net useru ping -c1 -W1 "${TOPO_ADDR[userv]}" >/dev/null 2>&1 && return 0
 		running "$1" && ! idle "$1" || return 0
 	done
 	return 0

@@ -8,26 +8,26 @@ load lib
 setup() { grade_start; }
 teardown() { grade_stop; }
 
-CLIENT_ADDR='10\.1\.3\.1/24'
+CLIENT_ADDR=${TOPO_CLIENT_TUN//./\\.}
 
 # A 10.1.3.x address of the test's own, neither 10.1.3.1 nor .255.
 random_peer() { echo "10.1.3.$((2 + RANDOM % 250))"; }
 
 start_tun_ping() {
 	student useru tun_ping step1-tun/tun_ping
-	wait_tun useru tun_ping "$CLIENT_ADDR" 10.1.3.1/24
+	wait_tun useru tun_ping "$CLIENT_ADDR" "$TOPO_CLIENT_TUN"
 }
 
 @test "step 1: tun creates tun0, up, with 10.1.3.1/24 [4 pts]" {
 	student useru tun step1-tun/tun
-	wait_tun useru tun "$CLIENT_ADDR" 10.1.3.1/24
+	wait_tun useru tun "$CLIENT_ADDR" "$TOPO_CLIENT_TUN"
 }
 
 @test "step 1: tun prints the echo request it reads, with its addresses [4 pts]" {
 	local peer
 	peer=$(random_peer)
 	student useru tun step1-tun/tun
-	wait_tun useru tun "$CLIENT_ADDR" 10.1.3.1/24
+	wait_tun useru tun "$CLIENT_ADDR" "$TOPO_CLIENT_TUN"
 	probe s1-read tun useru "$peer"
 	ping_probe useru "$peer" 1
 	probe_end
@@ -76,9 +76,9 @@ only_sent_addresses() {
 	local peer=10.1.3.4	# the handout's; the ping's id and payload are the test's own
 	start_tun_ping
 	probe -l s1-only tun_ping useru "$peer" 56
-	craft_probe useru -s 10.1.3.1 -d "$peer" -t 0 -q 101 raw	# an echo reply
-	craft_probe useru -s 10.1.3.1 -d "$peer" -t 13 -q 113 raw	# a timestamp request
-	craft_probe useru -s 10.1.3.1 -d "$peer" -t 3 -q 103 raw	# unreachable
+	craft_probe useru -s "$CLIENT_TUN_ADDR" -d "$peer" -t 0 -q 101 raw	# an echo reply
+	craft_probe useru -s "$CLIENT_TUN_ADDR" -d "$peer" -t 13 -q 113 raw	# a timestamp request
+	craft_probe useru -s "$CLIENT_TUN_ADDR" -d "$peer" -t 3 -q 103 raw	# unreachable
 	ping_probe useru "$peer" 1	# and an echo request, still answered
 	probe_end
 }

@@ -12,7 +12,7 @@ teardown() { grade_stop; }
 
 start_client() {
 	student useru client step2-udp/tun_client
-	wait_tun useru client '10\.1\.3\.1/24' 10.1.3.1/24
+	wait_tun useru client "${TOPO_CLIENT_TUN//./\\.}" "$TOPO_CLIENT_TUN"
 }
 
 @test "step 2: the client's datagrams reach server's lan0 carrying the ping [7 pts]" {
@@ -26,7 +26,7 @@ start_client() {
 @test "step 2: with the route to 10.1.1.0/24 on tun0, ping userv reaches server's lan0 inside UDP [7 pts]" {
 	start_client
 	route_lab1	# the handout's exercise
-	probe s2-client client useru 10.1.1.2 56
+	probe s2-client client useru "${TOPO_ADDR[userv]}" 56
 	ping_probe useru userv 2
 	probe_end
 }
@@ -35,11 +35,11 @@ start_client() {
 	local sport=$((20000 + RANDOM % 30000)) src="10.1.3.$((2 + RANDOM % 250))" dst
 	dst="10.1.$((4 + RANDOM % 200)).$((2 + RANDOM % 250))"
 	student server server step2-udp/tun_udp_server
-	wait_port server server 9090
+	wait_port server server "$PORT"
 	PROBE_ID=$RANDOM PROBE_PAT=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
-	craft_probe useru -s "$src" -d "$dst" -P "$sport" udp 10.1.2.3 9090
+	craft_probe useru -s "$src" -d "$dst" -P "$sport" udp "$TOPO_SERVER_ADDR" "$PORT"
 	expect_line server '10\.1\.2\.2' 5 \
-		"a line naming the sender 10.1.2.2 (and its port, $sport) of the datagram the grader sent" \
+		"a line naming the sender ${TOPO_ADDR[useru]} (and its port, $sport) of the datagram the grader sent" \
 		"recvfrom() the datagram and print the address it filled in (inet_ntop, ntohs)"
 	expect_line server "${src//./\\.}[^0-9].*${dst//./\\.}([^0-9]|$)" 5 \
 		"a line with the inner packet's addresses, $src ---> $dst" \

@@ -13,21 +13,21 @@ start_step3() {
 	net server sysctl -qw net.ipv4.ip_forward=1
 	student server server step3-server/tun_server
 	wait_tun server server '10\.1\.3\.[0-9]+/[0-9]+' "an address in 10.1.3.0/24"
-	wait_port server server 9090
+	wait_port server server "$PORT"
 	socat_client
 	route_lab1
 }
 
 @test "step 3: ping userv from useru is delivered, decapsulated, on userv's lab1 [12 pts]" {
 	start_step3
-	probe s3 server useru 10.1.1.2 56 1400
+	probe s3 server useru "${TOPO_ADDR[userv]}" 56 1400
 	pings useru userv 2
 	probe_end
 }
 
 @test "step 3: between useru and server, the ping crosses lan0 only inside UDP [8 pts]" {
 	start_step3
-	probe s3-only-udp server useru 10.1.1.2 56
+	probe s3-only-udp server useru "${TOPO_ADDR[userv]}" 56
 	pings useru userv 2
 	probe_end
 }

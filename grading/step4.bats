@@ -16,7 +16,7 @@ with_client() {
 	tunnel_routes
 	socat_server
 	student useru client step4-bidir/tun_client
-	wait_tun useru client '10\.1\.3\.1/24' 10.1.3.1/24
+	wait_tun useru client "${TOPO_CLIENT_TUN//./\\.}" "$TOPO_CLIENT_TUN"
 	route_lab1
 }
 
@@ -25,17 +25,17 @@ with_server() {
 	tunnel_routes
 	student server server step4-bidir/tun_server
 	wait_tun server server '10\.1\.3\.[0-9]+/[0-9]+' "an address in 10.1.3.0/24"
-	wait_port server server 9090
+	wait_port server server "$PORT"
 	socat_client
 	route_lab1
 }
 
 @test "step 4: tun_client: pings from useru reach userv and userw and come back [4 pts]" {
 	with_client
-	probe s4-there client useru 10.1.1.2 56
+	probe s4-there client useru "${TOPO_ADDR[userv]}" 56
 	pings useru userv 3
 	probe_end
-	probe s4-there client useru 10.1.1.3 56
+	probe s4-there client useru "${TOPO_ADDR[userw]}" 56
 	pings useru userw 2
 	probe_end
 }
@@ -43,8 +43,8 @@ with_server() {
 @test "step 4: tun_client: userv pings useru's 10.1.3.1 through the tunnel [4 pts]" {
 	with_client
 	server_learns_client client
-	probe s4-back client userv 10.1.3.1 56
-	pings userv 10.1.3.1 3
+	probe s4-back client userv "$CLIENT_TUN_ADDR" 56
+	pings userv "$CLIENT_TUN_ADDR" 3
 	probe_end
 }
 
@@ -55,14 +55,14 @@ with_server() {
 
 @test "step 4: tun_client: on lan0, useru's traffic with lab1 is seen only inside UDP 9090 [2 pts]" {
 	with_client
-	probe s4-only-udp client useru 10.1.1.2 56
+	probe s4-only-udp client useru "${TOPO_ADDR[userv]}" 56
 	pings useru userv 3
 	probe_end
 }
 
 @test "step 4: tun_client: 1-byte, odd-sized and near-MTU pings cross the tunnel [1 pt]" {
 	with_client
-	probe s4-there client useru 10.1.1.2 1 31 1400
+	probe s4-there client useru "${TOPO_ADDR[userv]}" 1 31 1400
 	pings useru userv 1
 	probe_end
 }
@@ -74,10 +74,10 @@ with_server() {
 
 @test "step 4: tun_server: pings from useru reach userv and userw and come back [5 pts]" {
 	with_server
-	probe s4-there server useru 10.1.1.2 56
+	probe s4-there server useru "${TOPO_ADDR[userv]}" 56
 	pings useru userv 3
 	probe_end
-	probe s4-there server useru 10.1.1.3 56
+	probe s4-there server useru "${TOPO_ADDR[userw]}" 56
 	pings useru userw 2
 	probe_end
 }
@@ -85,8 +85,8 @@ with_server() {
 @test "step 4: tun_server: userv pings useru's 10.1.3.1 through the tunnel [4 pts]" {
 	with_server
 	server_learns_client server
-	probe s4-back server userv 10.1.3.1 56
-	pings userv 10.1.3.1 3
+	probe s4-back server userv "$CLIENT_TUN_ADDR" 56
+	pings userv "$CLIENT_TUN_ADDR" 3
 	probe_end
 }
 
@@ -97,14 +97,14 @@ with_server() {
 
 @test "step 4: tun_server: on lan0, the replies to useru are seen only inside UDP 9090 [2 pts]" {
 	with_server
-	probe s4-only-udp server useru 10.1.1.2 56
+	probe s4-only-udp server useru "${TOPO_ADDR[userv]}" 56
 	pings useru userv 3
 	probe_end
 }
 
 @test "step 4: tun_server: 1-byte, odd-sized and near-MTU pings cross the tunnel [1 pt]" {
 	with_server
-	probe s4-there server useru 10.1.1.2 1 31 1400
+	probe s4-there server useru "${TOPO_ADDR[userv]}" 1 31 1400
 	pings useru userv 1
 	probe_end
 }
