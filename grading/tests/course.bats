@@ -70,7 +70,7 @@ report_questions() {
 	# Worth no points, a question is no failure: no status, for Gradescope
 	# (which draws "failed" red), and skipped in junit.xml when unanswered.
 	run jq -r '.tests[] | select(.name | startswith("report: Q1.")) | "\(.status) \(.output)"' "$BATS_TEST_TMPDIR/out/results.json"
-	assert_output $'null answered: 9 words\nnull no answer in REPORT.md (worth no points)\nnull no answer in REPORT.md (worth no points)'
+	assert_output $'null answered: 6 words\nnull no answer in REPORT.md (worth no points)\nnull no answer in REPORT.md (worth no points)'
 	run grep -c '<skipped' "$BATS_TEST_TMPDIR/out/junit.xml"
 	assert_output 2
 	run grep -c '<failure' "$BATS_TEST_TMPDIR/out/junit.xml"
