@@ -7,7 +7,8 @@
 #                   student's work; make grade-all SUBMISSIONS=dir
 #   make up/down    the lab topology; common/lab has more
 #   make deps       install the Debian packages the kit needs (the one
-#                   step that needs root: sudo make deps)
+#                   step that needs root: sudo make deps); each target
+#                   installs only its own: deps-grade, deps-bench, deps-test
 #   make handout    the students' copy, solutions replaced by TODOs (dist/)
 #   make submit     pack your programs and REPORT.md to hand in (NAME=...)
 #   make bench      what the tunnel costs: throughput and RTT table
@@ -24,7 +25,10 @@ $(STEPS): common
 	$(MAKE) -C $@
 
 deps:
-	common/deps install
+	common/deps install all
+
+deps-grade deps-bench deps-test:
+	common/deps install $(@:deps-%=%)
 
 up:
 	common/lab up
@@ -32,7 +36,7 @@ up:
 down:
 	common/lab down
 
-demo: deps
+demo: deps-grade
 	@test -x common/demo || { echo "the demo runs the reference solutions: it is not part of the handout"; exit 1; }
 	$(MAKE) all
 	common/demo
@@ -41,17 +45,17 @@ handout:
 	@[ -f common/handout-README.md ] || { echo "make handout: this is a student's copy; the handout is made from the instructors' kit" >&2; exit 2; }
 	common/handout
 
-bench: deps
+bench: deps-bench
 	$(MAKE) all
 	common/bench
 
-test: deps
+test: deps-test
 	grading/run-tests
 
-grade: deps
+grade: deps-grade
 	grading/grade $(if $(STEP),-s $(STEP)) $(if $(REPORT_POINTS),-r $(REPORT_POINTS)) $(SUBMISSION)
 
-grade-all: deps
+grade-all: deps-grade
 	grading/grade-all $(if $(STEP),-s $(STEP)) $(if $(REPORT_POINTS),-r $(REPORT_POINTS)) $(SUBMISSIONS)
 
 submit:
@@ -61,4 +65,4 @@ clean:
 	for d in common grading $(STEPS); do $(MAKE) -C $$d clean || exit 1; done
 	rm -rf grading/out dist bench.csv	# (never a *-vpnlab.tar.gz: a student's submission)
 
-.PHONY: all common $(STEPS) deps up down demo test grade grade-all handout bench clean submit
+.PHONY: all common $(STEPS) deps deps-grade deps-bench deps-test up down demo test grade grade-all handout bench clean submit

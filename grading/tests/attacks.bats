@@ -75,7 +75,9 @@ names_of() { sed -nE 's/^@test "(.*)" \{$/\1/p' "$KIT/grading/step$1.bats"; }
 	submission "$BATS_TEST_TMPDIR/sub" step1-tun/tun.c "$src" step1-tun/tun_ping.c "$src"
 	run "$GRADE" -s 1 -o "$out" "$BATS_TEST_TMPDIR/sub"
 	assert_line 'Score: 0/20'
-	run jq -e '.score == 0 and all(.tests[]; .status == "failed")' "$out/results.json"
+	# (A report question worth no points has no status: it is no test.)
+	run jq -e '.score == 0 and all(.tests[]; .status == "failed" or .max_score == 0)
+		and any(.tests[]; .status == "failed")' "$out/results.json"
 	assert_success
 	[ "$(grep -c '<failure' "$out/junit.xml")" -eq "$(names_of 1 | wc -l)" ]
 	nothing_left
@@ -229,8 +231,11 @@ names_of() { sed -nE 's/^@test "(.*)" \{$/\1/p' "$KIT/grading/step$1.bats"; }
 	# Alone, with a limit shorter than its tests would take.
 	start=$SECONDS
 	run "$GRADE" -s 1 -t 8 -o "$out" "$subs/mallory"
+	assert_success	# graded: a time limit is the submission's, not the grader's
 	assert_line 'Score: 0/20'
 	assert_output --partial "not run: the submission's tests took more than 8s"
+	run jq -r .output "$out/results.json"
+	assert_output $'Score: 0/20\nthe submission\'s tests took more than 8s and were stopped there: the tests left were not run, and score nothing'
 	((SECONDS - start < 8 + 30)) || fail "grading took $((SECONDS - start))s"
 	# In a class: the next student is graded as ever.
 	run "$KIT/grading/grade-all" -s 1 -o "$BATS_TEST_TMPDIR/class" "$subs"

@@ -65,8 +65,16 @@ report_questions() {
 	assert_line 'Score: 20/20'	# no points by default
 	run "$GRADE" -s 1 -r 2 -o "$BATS_TEST_TMPDIR/out2" "$sub"
 	assert_line 'Score: 22/26'
-	run jq -r '.tests[] | select(.name | startswith("report: Q1.1")) | .status' "$BATS_TEST_TMPDIR/out2/results.json"
-	assert_output passed
+	run jq -r '.tests[] | select(.name | startswith("report: Q1.")) | "\(.number) \(.status) \(.tags | join(","))"' "$BATS_TEST_TMPDIR/out2/results.json"
+	assert_output $'Q1.1 passed step 1,report\nQ1.2 failed step 1,report\nQ1.3 failed step 1,report'
+	# Worth no points, a question is no failure: no status, for Gradescope
+	# (which draws "failed" red), and skipped in junit.xml when unanswered.
+	run jq -r '.tests[] | select(.name | startswith("report: Q1.")) | "\(.status) \(.output)"' "$BATS_TEST_TMPDIR/out/results.json"
+	assert_output $'null answered: 6 words\nnull no answer in REPORT.md (worth no points)\nnull no answer in REPORT.md (worth no points)'
+	run grep -c '<skipped' "$BATS_TEST_TMPDIR/out/junit.xml"
+	assert_output 2
+	run grep -c '<failure' "$BATS_TEST_TMPDIR/out/junit.xml"
+	assert_output 0
 	# An empty report answers nothing.
 	run "$KIT/grading/answers" "$KIT/REPORT.md" /dev/null
 	[ "$(grep -c '"answered": false' <<<"$output")" -eq "$(grep -c '^### Q' "$KIT/REPORT.md")" ]
@@ -233,4 +241,10 @@ chromium_page() {	# chromium_page URL [extra flags]: headless, no network
 	assert_line 'Score: 10/10'
 	run jq -r '.tests[] | .visibility' "$BATS_TEST_TMPDIR/out/results.json"
 	assert_output $'hidden\nafter_due_date'
+	# grade prints every test: its stdout is no more visible than they are.
+	run jq -r '.stdout_visibility' "$BATS_TEST_TMPDIR/out/results.json"
+	assert_output hidden
+	run "$copy/grading/grade" -s 0 -o "$BATS_TEST_TMPDIR/out"
+	run jq -r '[.tests[].visibility, .stdout_visibility] | join(" ")' "$BATS_TEST_TMPDIR/out/results.json"
+	assert_output 'visible after_due_date after_due_date'
 }
