@@ -106,7 +106,7 @@ autograde() {
 	autograde "$ag" 1002 "$subs/submission_1002"
 	run jq -r '.tests[] | select(.name == "build: step1-tun/tun_ping") | .status + " " + .output' "$ag/results/results.json"
 	assert_output --partial "failed does not compile:"
-	assert_output --partial "error: 'x' undeclared"
+	assert_output --regexp "error: .x. undeclared"
 	[ "$(jq .score "$ag/results/results.json")" = "$(jq .score "$out/class/submission_1002/results.json")" ]
 	jq -r .output "$ag/results/results.json" | grep -q "^Graded on the course's machine"
 	run jq -r '.tests[] | select(.name | startswith("step 1: tun creates tun0")) | .status' "$ag/results/results.json"
