@@ -105,7 +105,7 @@ with tarfile.open(sys.argv[1], "w:gz") as t:
 @test "actions: a grade says near its top which bounds it runs under: the cgroup's version, or rlimits only" {
 	run "$KIT/grading/grade" -s 0 -o "$BATS_TEST_TMPDIR/out"
 	assert_success
-	assert_line --regexp "^== bounds: cgroup v$("$KIT/grading/cgroup" version) \(memory, processes and CPU per test\)$"
+	assert_line --regexp "^== bounds: cgroup v$("$KIT/grading/cgroup" version) \(memory, processes and CPU per test; socket and TUN queues by memwatch\)$"
 	[[ ${lines[0]} == "== bounds: "* || ${lines[1]} == "== bounds: "* ]]
 	# A machine without cgroups (a copy of the kit whose cgroup finds none).
 	local copy=$BATS_TEST_TMPDIR/kit
@@ -113,7 +113,7 @@ with tarfile.open(sys.argv[1], "w:gz") as t:
 	tar -C "$KIT" --exclude=./.git --exclude=./grading/out --exclude=./dist -cf - . | tar -C "$copy" -xf -
 	sed -i 's/^version() {$/&\n\tVERSION=0; return/' "$copy/grading/cgroup"
 	run "$copy/grading/grade" -s 0 -o "$BATS_TEST_TMPDIR/out2"
-	assert_line '== bounds: rlimits only (this machine has no cgroups)'
+	assert_line "== bounds: rlimits only (this machine has no cgroups; socket and TUN queues by memwatch)"
 	assert_line 'Score: 10/10'
 }
 
