@@ -1,8 +1,9 @@
 /*
  * memwatch: the test's clock, and a bound on the memory that a guest makes
  * its host's kernel hold in the lab's networks, which no cgroup v1 counts:
- * what waits in socket queues (UDP, TCP, raw, ICMP, netlink) and in the
- * queues of TUN devices.
+ * what waits in socket queues (UDP, TCP, raw, ICMP, netlink), in IP
+ * fragments, in the interfaces' queueing disciplines, and in the queues of
+ * TUN devices.
  *
  *   memwatch SECONDS MAXBYTES HOST NETNS INODE [HOST NETNS INODE ...]
  *
@@ -14,8 +15,8 @@
  *   - it lowers the txqueuelen of any TUN device whose queue could hold
  *     more than TUN_QUEUE_MAX bytes (the kernel drops what a shorter queue
  *     no longer holds), and says so;
- *   - it adds up the bytes waiting in every socket's queues, and what the
- *     TUN queues could hold; past MAXBYTES it kills every process in that
+ *   - it adds up the bytes waiting in every socket's queues, in fragments,
+ *     in queueing disciplines, and what the TUN queues could hold; past MAXBYTES it kills every process in that
  *     host's network, says where, and exits 3: the caller ends the test,
  *     and with the lab the memory.
  *
@@ -37,6 +38,7 @@
 #include <unistd.h>
 #include <linux/ethtool.h>
 #include <linux/netlink.h>
+#include <linux/gen_stats.h>
 #include <linux/rtnetlink.h>
 #include <linux/sockios.h>
 #include <sys/ioctl.h>
@@ -68,6 +70,7 @@ struct host {
 	unsigned long long inode;	/* of its network namespace */
 	int tables[NTABLES];
 	int netlink;	/* /proc/net/netlink */
+	int sockstat[2];	/* /proc/net/sockstat and sockstat6: fragments */
 	int dev;	/* /proc/net/dev: the interfaces */
 	int sock;	/* for SIOC* ioctls in this network */
 	int rtnl;	/* rtnetlink, in this network: SIOCSIFTXQLEN needs the
@@ -116,6 +119,8 @@ static int add_host(const char *name, const char *path, const char *inode_text)
 	for (i = 0; i < NTABLES; i++)
 		h->tables[i] = open_table(queue_tables[i]);
 	h->netlink = open_table("netlink");
+	h->sockstat[0] = open_table("sockstat");
+	h->sockstat[1] = open_table("sockstat6");
 	h->dev = open_table("dev");
 	h->sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	h->rtnl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
@@ -301,6 +306,82 @@ static void kill_network(unsigned long long inode)
 	closedir(proc);
 }
 
+/* Bytes of IP fragments waiting to be reassembled (a network's root may
+ * raise ipfrag_high_thresh as it likes): sockstat's "FRAG: inuse N memory
+ * M" and sockstat6's "FRAG6: ...", which count this network's alone. */
+static uint64_t fragment_bytes(struct host *h)
+{
+	unsigned long long memory;
+	uint64_t sum = 0;
+	char *text, *frag;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (!(text = reread(h->sockstat[i])) || !(frag = strstr(text, "FRAG")))
+			continue;
+		if (sscanf(frag, "%*s inuse %*u memory %llu", &memory) == 1)
+			sum += memory;
+	}
+	return sum;
+}
+
+/* Bytes waiting in the queueing disciplines of the network's interfaces
+ * (a netem delay or a tbf with a vast limit, added by rtnetlink, holds
+ * packets as long as it likes): the backlog of each, in its TCA_STATS2
+ * statistics, and a packet's overhead for each packet queued. */
+static uint64_t qdisc_bytes(struct host *h)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct tcmsg tc;
+	} req = {
+		.nh = { .nlmsg_len = sizeof req, .nlmsg_type = RTM_GETQDISC,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
+		.tc = { .tcm_family = AF_UNSPEC },
+	};
+	static char reply[1 << 16];
+	uint64_t sum = 0;
+	ssize_t n;
+
+	if (send(h->rtnl, &req, sizeof req, 0) != (ssize_t)sizeof req)
+		return 0;
+	while ((n = recv(h->rtnl, reply, sizeof reply, 0)) > 0) {
+		struct nlmsghdr *nh = (struct nlmsghdr *)reply;
+
+		for (; NLMSG_OK(nh, (unsigned)n); nh = NLMSG_NEXT(nh, n)) {
+			struct rtattr *rta;
+			int len;
+
+			if (nh->nlmsg_type == NLMSG_DONE || nh->nlmsg_type == NLMSG_ERROR)
+				return sum;
+			if (nh->nlmsg_type != RTM_NEWQDISC)
+				continue;
+			len = (int)nh->nlmsg_len - NLMSG_LENGTH(sizeof(struct tcmsg));
+			for (rta = TCA_RTA(NLMSG_DATA(nh)); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+				struct rtattr *st;
+				int stlen = (int)RTA_PAYLOAD(rta);
+
+				if (rta->rta_type != TCA_STATS2)
+					continue;
+				for (st = RTA_DATA(rta); RTA_OK(st, stlen); st = RTA_NEXT(st, stlen)) {
+					struct gnet_stats_queue q;
+
+					if (st->rta_type != TCA_STATS_QUEUE || RTA_PAYLOAD(st) < sizeof q)
+						continue;
+					memcpy(&q, RTA_DATA(st), sizeof q);
+					sum += q.backlog + (uint64_t)q.qlen * SKB_OVERHEAD;
+				}
+			}
+		}
+	}
+	return sum;
+}
+
+static double mb(uint64_t bytes)
+{
+	return (double)bytes / (1 << 20);
+}
+
 /* One look at every host; 1 if one is over MAX (said on standard output). */
 static int over_bound(uint64_t max)
 {
@@ -309,19 +390,22 @@ static int over_bound(uint64_t max)
 	for (i = 0; i < nhosts; i++) {
 		struct host *h = &hosts[i];
 		unsigned sockets = 0, tuns = 0;
-		uint64_t sockbytes = 0, tunbytes;
+		uint64_t sockbytes = 0, tunbytes, fragbytes, qdiscbytes, total;
 
 		for (t = 0; t < NTABLES; t++)
 			sockbytes += table_bytes(h->tables[t], "%*s %*s %*s %*s %llx:%llx", &sockets);
 		sockbytes += table_bytes(h->netlink, "%*s %*s %*s %*s %llu %llu", &sockets);
 		tunbytes = tun_bytes(h, &tuns);
-		if (sockbytes + tunbytes > max) {
+		fragbytes = fragment_bytes(h);
+		qdiscbytes = qdisc_bytes(h);
+		total = sockbytes + tunbytes + fragbytes + qdiscbytes;
+		if (total > max) {
 			kill_network(h->inode);
-			printf("%s held %" PRIu64 " MB in the kernel: %" PRIu64
-			       " MB waiting in %u sockets' queues, and %u TUN devices whose queues can hold %" PRIu64
-			       " MB (the bound is %" PRIu64 " MB a test)\n",
-			       h->name, (sockbytes + tunbytes) >> 20, sockbytes >> 20,
-			       sockets, tuns, tunbytes >> 20, max >> 20);
+			printf("%s held %.1f MB in the kernel: %.1f MB waiting in %u sockets' queues, "
+			       "%.1f MB in IP fragments, %.1f MB in its interfaces' queueing disciplines, "
+			       "and %u TUN devices whose queues can hold %.1f MB (the bound is %.1f MB a test)\n",
+			       h->name, mb(total), mb(sockbytes), sockets, mb(fragbytes),
+			       mb(qdiscbytes), tuns, mb(tunbytes), mb(max));
 			fflush(stdout);
 			return 1;
 		}
