@@ -14,7 +14,8 @@
 #   make bench      what the tunnel costs: throughput and RTT table
 # With sudo or without, the lab lives in a user namespace: see README.md.
 #   SAN=1           build with AddressSanitizer and UBSan
-STEPS = step1-tun step2-udp step3-server step4-bidir
+# The steps that build programs: common/steps, where each step is listed once.
+STEPS = $(shell awk '!/^\#/ && NF > 1 { print $$1 }' common/steps)
 
 all: $(STEPS)
 

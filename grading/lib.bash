@@ -16,13 +16,16 @@ KIT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 for f in /usr/lib/bats/bats-support/src/{output,error,lang}.bash /usr/lib/bats/bats-assert/src/*.bash; do
 	source "$f"
 done
-LIB_FUNCS_BEFORE=$(compgen -A function)	# (see the end of this file)
 # The lab's addresses and port (TOPO_*): common/topology, each once.
 # shellcheck source=../common/topology.bash
 source "$KIT/common/topology.bash"
 topology_load "$KIT/common/topology"
 # The ones the tests use most: the client's tunnel address and the port.
 CLIENT_TUN_ADDR=${TOPO_CLIENT_TUN%/*} SERVER_TUN_ADDR=${TOPO_SERVER_TUN%/*} PORT=$TOPO_PORT
+# The steps and their programs (STEPS_DIRS, PROGRAMS): common/steps.
+# shellcheck source=../common/steps.bash
+source "$KIT/common/steps.bash"
+steps_load "$KIT/common/steps"
 # sleep as a builtin where Debian's bash-builtins is installed: the waits
 # below start no process (on some virtual machines each costs milliseconds).
 enable -f /usr/lib/bash/sleep sleep 2>/dev/null || true
@@ -44,7 +47,14 @@ lab() {
 	LAB_PREFIX=$PREFIX "$KIT/common/lab" "$@"
 }
 
+# lab_start: the test's lab.  First, bats's DEBUG trap off for the
+# helpers: under functrace every function inherits it, and it runs before
+# each command, at about 160 us each; the waits and polls here run tens of
+# thousands of commands per test, which made a quarter of a grade's CPU.
+# Turned off in setup, functrace stays off for the test, whose failing line
+# bats still names.
 lab_start() {
+	set +T
 	PREFIX="${RUN_PREFIX}${BATS_SUITE_TEST_NUMBER:-$BATS_TEST_NUMBER}-"
 	OUT=$BATS_TEST_TMPDIR
 	lab up >/dev/null && lab_known
@@ -394,7 +404,7 @@ make_submission() {
 	local dir=$1 step
 
 	mkdir -p "$dir"
-	for step in step1-tun step2-udp step3-server step4-bidir; do
+	for step in "${STEPS_DIRS[@]}"; do
 		mkdir -p "$dir/$step"
 		cp "$KIT/$step"/*.c "$dir/$step/"
 	done
@@ -1233,20 +1243,3 @@ grade_stop() {
 	fi
 	return "$status"
 }
-
-# --- every helper above runs untraced ----------------------------------------
-# bats finds the line where a test failed with a DEBUG trap that runs before
-# every command, at about 160 us each; the waits and polls above run tens of
-# thousands of commands per test, which made a quarter of a grade's CPU.
-# So each helper runs with the trap off (functions called with functrace
-# off do not inherit it); a failure is still reported at the test's line
-# that called the helper.
-# (All renamed in one pass: bats loads this file for every test.)
-untraced() { local -; set +T; "$@"; }
-LIB_FUNCS=$(compgen -A function | grep -vxF -e untraced -f <(echo "$LIB_FUNCS_BEFORE"))
-# shellcheck disable=SC2086 # one name a word
-eval "$(declare -f $LIB_FUNCS | sed -E 's/^([A-Za-z_][A-Za-z0-9_]*) \(\) $/_lib_\1 () /')"
-for f in $LIB_FUNCS; do
-	eval "$f() { untraced _lib_$f \"\$@\"; }"
-done
-unset f LIB_FUNCS
