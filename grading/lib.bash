@@ -424,7 +424,8 @@ no_ipv6() {
 	done
 }
 
-# Routes and forwarding of a working Step 4 (../shared/README.md).
+# Routes and forwarding of a working Step 4, as the handout has the
+# student add them: the server forwards, lab1 routes the tunnel back.
 tunnel_routes() {
 	local host
 	net "$TOPO_SERVER" sysctl -qw net.ipv4.ip_forward=1

@@ -22,7 +22,7 @@
  *
  * Exit 0 when the time is up, 3 over the bound, 1 on an error.  A program
  * can make the kernel hold at most MAXBYTES plus what it queues in one
- * POLL_MS (README, the bounds table, says how much that was, measured).
+ * POLL_MS (grading/README.md, the bounds table, says how much, measured).
  */
 #define _GNU_SOURCE
 #include <dirent.h>

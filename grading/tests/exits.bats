@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # grade's and grade-all's exit codes, each documented in their usage and
-# README (Grading): 0 graded whatever the score, 1 below --fail-under, 2
+# grading/README.md (Grading): 0 graded whatever the score, 1 below --fail-under, 2
 # bad arguments, 3 a tool missing, 4 the kit broken, 5 a refused archive;
 # and on each path that grades nothing, a results.json that says why.
 

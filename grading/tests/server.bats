@@ -5,7 +5,7 @@
 # 0666), eight normal users at the same time bring up their labs, run the
 # tunnel and self-grade a step; none can see or change another's lab,
 # processes, files or results.  Prints the lab start times and the memory
-# a lab takes at that load (the README's figures).
+# a lab takes at that load (grading/README.md's figures).
 
 load ../lib
 
@@ -43,7 +43,7 @@ holder_of() { as "$1" 'common/lab holder' | head -n 1; }
 @test "course server: $N students at once, each in a lab of their own: up, tunnel, self-grade; none reaches another's" {
 	local dist=$BATS_TEST_TMPDIR/dist u v i start avail0 avail1 t pid
 	"$KIT/common/handout" "$dist" >/dev/null
-	# The machine, as the README sets it up.
+	# The machine, as grading/README.md sets it up.
 	chmod 0666 /dev/net/tun
 	mount -o remount,hidepid=invisible /proc
 	for u in "${STUDENTS[@]}"; do

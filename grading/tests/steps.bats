@@ -17,7 +17,7 @@ S4=$KIT/step4-bidir
 # solicitation, an MLD report) that a new tun0 sends into the tunnel.
 INNER_V4='udp and udp[8] & 0xf0 = 0x40'
 
-# The Step 4 tunnel with the routes of ../shared/README.md.
+# The Step 4 tunnel with the handout's routes (lib.bash, tunnel_routes).
 start_tunnel() {
 	tunnel_routes
 	start server server "$S4/tun_server"
