@@ -166,6 +166,7 @@ lab_stop() {
 		kill -TERM "$WATCHDOG" 2>/dev/null
 		wait "$WATCHDOG" 2>/dev/null
 	fi
+	lab_clear
 	lab down
 	[[ -n ${CGROUP-} ]] && "$KIT/grading/cgroup" remove "$CGROUP"
 	# (Its stderr away: bash's notes about the jobs it reaps say nothing.)
@@ -1151,6 +1152,7 @@ watchdog() {
 	# (.time-limit ends every wait of the test; .memory-limit says why)
 	((status == 3)) && echo "$GUEST_NET_MEM" >"$OUT/.memory-limit"
 	echo "$limit" >"$OUT/.time-limit"
+	lab_clear
 	lab down
 	[[ -n $CGROUP ]] && "$KIT/grading/cgroup" remove "$CGROUP"
 	tree "$self"
@@ -1170,15 +1172,33 @@ watchdog() {
 # known, the clock alone.
 GUEST_NET_MEM=${GUEST_NET_MEM:-$((64 << 20))}
 memwatch() {
-	local host args=()
-	for host in "${!NETNS_INODE[@]}"; do
-		args+=("$host" "/proc/$LAB_HOLDER/root/run/netns/$PREFIX$host" "${NETNS_INODE[$host]}")
-	done
-	if [[ -z ${LAB_HOLDER-} || ${#args[@]} -eq 0 || ! -x $KIT/grading/memwatch ]]; then
+	hosts_args
+	if ((${#HOSTS_ARGS[@]} == 0)); then
 		sleep "$1"
 		return 0
 	fi
-	net "${args[0]}" "$KIT/grading/memwatch" "$1" "$GUEST_NET_MEM" "${args[@]}" >"$OUT/.memwatch"
+	net "${HOSTS_ARGS[0]}" "$KIT/grading/memwatch" "$1" "$GUEST_NET_MEM" "${HOSTS_ARGS[@]}" >"$OUT/.memwatch"
+}
+
+# lab_clear: every link of every host deleted (but loopback) before the
+# lab ends: what a guest queued on its own (a neighbour's queue, a qdisc)
+# would otherwise keep its sockets, and with them the host's network,
+# alive past the lab (grading/memwatch.c, clear_links).
+lab_clear() {
+	hosts_args
+	((${#HOSTS_ARGS[@]})) || return 0
+	net "${HOSTS_ARGS[0]}" "$KIT/grading/memwatch" --clear "${HOSTS_ARGS[@]}" >/dev/null 2>&1 || true
+}
+
+# HOSTS_ARGS: "HOST NETNS INODE" of each host, memwatch's arguments; none
+# without the lab's namespaces known or memwatch.
+hosts_args() {
+	local host
+	HOSTS_ARGS=()
+	[[ -n ${LAB_HOLDER-} && -x $KIT/grading/memwatch ]] || return 0
+	for host in "${!NETNS_INODE[@]}"; do
+		HOSTS_ARGS+=("$host" "/proc/$LAB_HOLDER/root/run/netns/$PREFIX$host" "${NETNS_INODE[$host]}")
+	done
 }
 
 # The grader's teardown: keep the evidence, show a failing test's logs, and

@@ -2,23 +2,30 @@
  * memwatch: the test's clock, and a bound on the memory that a guest makes
  * its host's kernel hold in the lab's networks, which no cgroup v1 counts:
  * what waits in socket queues (UDP, TCP, raw, ICMP, netlink), in IP
- * fragments, in the interfaces' queueing disciplines, and in the queues of
- * TUN devices.
+ * fragments, in the interfaces' queueing disciplines, for unresolved
+ * neighbours, and in the queues of TUN devices.
  *
  *   memwatch SECONDS MAXBYTES HOST NETNS INODE [HOST NETNS INODE ...]
  *
  * Run as the lab's root (through nsjoin), it joins each host's network
  * namespace once (NETNS must be a namespace file whose inode is INODE:
- * nsfile.h) and keeps, for each, its /proc/net tables and a socket
- * for ioctls there.  Then, every POLL_MS until SECONDS have passed:
+ * nsfile.h) and keeps, for each, its /proc/net tables and an rtnetlink
+ * socket there.  Then, every POLL_MS until SECONDS have passed:
  *
- *   - it lowers the txqueuelen of any TUN device whose queue could hold
- *     more than TUN_QUEUE_MAX bytes (the kernel drops what a shorter queue
- *     no longer holds), and says so;
+ *   - it lowers the txqueuelen of any TUN device whose queues could hold
+ *     more than TUN_QUEUE_MAX bytes, and a neighbour table's queue of
+ *     more than UNRES_QLEN_MAX (the kernel drops what a shorter queue no
+ *     longer holds), and says so;
  *   - it adds up the bytes waiting in every socket's queues, in fragments,
- *     in queueing disciplines, and what the TUN queues could hold; past MAXBYTES it kills every process in that
- *     host's network, says where, and exits 3: the caller ends the test,
- *     and with the lab the memory.
+ *     in queueing disciplines, what unresolved neighbours and the TUN
+ *     queues could hold; past MAXBYTES, or a table too long to read, it
+ *     kills every process in that host's network, says where, and exits
+ *     3: the caller ends the test, and with the lab the memory.
+ *
+ *   memwatch --clear HOST NETNS INODE ...
+ *
+ * deletes every link of those hosts but loopback, before the lab ends:
+ * what the guest queued on them goes with them (clear_links says why).
  *
  * Exit 0 when the time is up, 3 over the bound, 1 on an error.  A program
  * can make the kernel hold at most MAXBYTES plus what it queues in one
@@ -54,7 +61,16 @@ enum {
 	MAX_HOSTS = 8,
 	TUN_QUEUE_MAX = 4 << 20,	/* bytes one TUN's queue may hold */
 	SKB_OVERHEAD = 768,		/* a queued packet's truesize beyond its bytes */
+	UNRES_QLEN_MAX = 212992,	/* bytes an unresolved neighbour may queue
+					 * (the kernel's default unres_qlen_bytes) */
+	MAX_FIXES = 64,			/* settings put back per look */
+	FAST_POLL_MS = 2,
 };
+static int truncated;	/* a table longer than buf: fail closed */
+/* A multi-queue TUN was seen: its queues (up to 256 of txqueuelen each)
+ * fill faster than POLL_MS allows for, so look every FAST_POLL_MS while
+ * it is there (no step needs one). */
+static int multiqueue;
 
 /* The /proc/net tables whose tx_queue and rx_queue columns are bytes held
  * (for TCP, bytes of data: a packet's memory can be twice that), and the
@@ -71,10 +87,10 @@ struct host {
 	int tables[NTABLES];
 	int netlink;	/* /proc/net/netlink */
 	int sockstat[2];	/* /proc/net/sockstat and sockstat6: fragments */
-	int dev;	/* /proc/net/dev: the interfaces */
-	int sock;	/* for SIOC* ioctls in this network */
-	int rtnl;	/* rtnetlink, in this network: SIOCSIFTXQLEN needs the
-			 * machine's CAP_NET_ADMIN, RTM_NEWLINK the network's */
+	int rtnl;	/* rtnetlink, in this network (its links, qdiscs and
+			 * neighbours), connected to the kernel: no process of
+			 * the lab can write to it */
+	unsigned seq;	/* of the last request on it */
 };
 
 static struct host hosts[MAX_HOSTS];
@@ -83,7 +99,8 @@ static char buf[1 << 20];
 
 static int usage(void)
 {
-	fprintf(stderr, "usage: memwatch seconds maxbytes host netns inode [host netns inode ...]\n");
+	fprintf(stderr, "usage: memwatch seconds maxbytes host netns inode [host netns inode ...]\n"
+			"       memwatch --clear host netns inode [host netns inode ...]\n");
 	return 1;
 }
 
@@ -98,6 +115,7 @@ static int open_table(const char *name)
 /* Join HOST's network and keep what memwatch reads there. */
 static int add_host(const char *name, const char *path, const char *inode_text)
 {
+	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
 	struct host *h = &hosts[nhosts];
 	unsigned long long inode;
 	char *end;
@@ -121,11 +139,9 @@ static int add_host(const char *name, const char *path, const char *inode_text)
 	h->netlink = open_table("netlink");
 	h->sockstat[0] = open_table("sockstat");
 	h->sockstat[1] = open_table("sockstat6");
-	h->dev = open_table("dev");
-	h->sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	h->rtnl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (h->dev == -1 || h->sock == -1 || h->rtnl == -1) {
-		fprintf(stderr, "memwatch: %s: %s\n", name, strerror(errno));
+	if (h->rtnl == -1 || connect(h->rtnl, (struct sockaddr *)&kernel, sizeof kernel) == -1) {
+		fprintf(stderr, "memwatch: %s: rtnetlink: %s\n", name, strerror(errno));
 		return 1;
 	}
 	nhosts++;
@@ -142,6 +158,8 @@ static char *reread(int fd)
 	while (len < (ssize_t)sizeof buf - 1 &&
 	       (n = read(fd, buf + len, sizeof buf - 1 - len)) > 0)
 		len += n;
+	if (len == (ssize_t)sizeof buf - 1)
+		truncated = 1;	/* more sockets than memwatch reads */
 	buf[len] = '\0';
 	return buf;
 }
@@ -167,111 +185,197 @@ static uint64_t table_bytes(int fd, const char *format, unsigned *sockets)
 	return sum;
 }
 
-static void set_name(struct ifreq *ifr, const char *ifname)
-{
-	size_t n = strnlen(ifname, IFNAMSIZ - 1);
+/* --- rtnetlink: H's links, qdiscs and neighbours ------------------------- */
 
-	memcpy(ifr->ifr_name, ifname, n);
-	ifr->ifr_name[n] = '\0';
+typedef void each_fn(struct host *h, struct nlmsghdr *nh, void *arg);
+
+/* A request of ours: its header, then its family's header and attributes,
+ * within room. */
+union rtreq {
+	struct nlmsghdr nh;
+	char room[256];
+};
+static char reply[1 << 16];
+
+/* Send request REQ (LEN bytes, its header's type and flags set) on H's
+ * socket, with a sequence number of its own. */
+static int rtnl_send(struct host *h, void *req, size_t len)
+{
+	struct nlmsghdr *nh = req;
+
+	nh->nlmsg_len = (unsigned)len;
+	nh->nlmsg_seq = ++h->seq;
+	return send(h->rtnl, req, len, 0) == (ssize_t)len ? 0 : -1;
 }
 
-static int is_tun(int sock, const char *ifname)
+/* The replies to H's last request, each message of it to EACH, until its
+ * end (a dump's NLMSG_DONE, or an acknowledgement); 0, or -1 on an error,
+ * errno set. */
+static int rtnl_replies(struct host *h, each_fn *each, void *arg)
 {
-	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
-	struct ifreq ifr = { 0 };
-
-	set_name(&ifr, ifname);
-	ifr.ifr_data = (void *)&info;
-	return ioctl(sock, SIOCETHTOOL, &ifr) == 0 && strcmp(info.driver, "tun") == 0;
-}
-
-/* Set the txqueuelen of interface INDEX of host H to QLEN; 0 on success. */
-static int set_txqueuelen(struct host *h, int index, unsigned qlen)
-{
-	char req[NLMSG_SPACE(sizeof(struct ifinfomsg)) + RTA_SPACE(sizeof qlen)] = { 0 };
-	struct nlmsghdr *nh = (struct nlmsghdr *)req;
-	struct ifinfomsg *ifi = NLMSG_DATA(nh);
-	struct rtattr *rta = (struct rtattr *)(req + NLMSG_SPACE(sizeof *ifi));
-	struct {
-		struct nlmsghdr nh;
-		struct nlmsgerr err;
-	} ack;
 	ssize_t n;
 
-	nh->nlmsg_len = sizeof req;
-	nh->nlmsg_type = RTM_NEWLINK;
-	nh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = index;
-	rta->rta_type = IFLA_TXQLEN;
-	rta->rta_len = RTA_LENGTH(sizeof qlen);
-	memcpy(RTA_DATA(rta), &qlen, sizeof qlen);
-	if (send(h->rtnl, req, sizeof req, 0) != (ssize_t)sizeof req)
-		return -1;
-	n = recv(h->rtnl, &ack, sizeof ack, 0);
-	if (n < (ssize_t)sizeof ack || ack.nh.nlmsg_type != NLMSG_ERROR)
-		return -1;
-	errno = -ack.err.error;
-	return ack.err.error ? -1 : 0;
+	while ((n = recv(h->rtnl, reply, sizeof reply, 0)) > 0) {
+		struct nlmsghdr *nh = (struct nlmsghdr *)reply;
+
+		for (; NLMSG_OK(nh, (unsigned)n); nh = NLMSG_NEXT(nh, n)) {
+			if (nh->nlmsg_seq != h->seq)
+				continue;	/* (an earlier request's) */
+			if (nh->nlmsg_type == NLMSG_DONE)
+				return 0;
+			if (nh->nlmsg_type == NLMSG_ERROR) {
+				int error = ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
+
+				errno = -error;
+				return error ? -1 : 0;
+			}
+			if (each)
+				each(h, nh, arg);
+		}
+	}
+	return -1;
 }
 
-/* What the TUN IFNAME's queue can hold, once its txqueuelen is within
- * TUN_QUEUE_MAX; lowering it is said on standard output. */
-static uint64_t tun_queue_bytes(struct host *h, const char *ifname)
+/* Dump the objects of TYPE (RTM_GETLINK, ...) in H's network to EACH;
+ * HDRLEN bytes of family header, zero but its family. */
+static int rtnl_dump(struct host *h, int type, size_t hdrlen, each_fn *each, void *arg)
 {
-	struct ifreq ifr = { 0 };
-	uint64_t per_packet, qlen, cap;
+	struct {
+		struct nlmsghdr nh;
+		char hdr[32];	/* ifinfomsg, tcmsg, ndmsg or ndtmsg: family first */
+	} req = { .nh = { .nlmsg_type = (unsigned short)type,
+			  .nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP } };
 
-	set_name(&ifr, ifname);
-	if (ioctl(h->sock, SIOCGIFMTU, &ifr) == -1)
-		return 0;	/* gone meanwhile */
-	per_packet = (uint64_t)ifr.ifr_mtu + SKB_OVERHEAD;
-	if (ioctl(h->sock, SIOCGIFTXQLEN, &ifr) == -1)
-		return 0;
-	qlen = (uint64_t)ifr.ifr_qlen;
-	cap = TUN_QUEUE_MAX / per_packet;
+	if (rtnl_send(h, &req, NLMSG_LENGTH(hdrlen)) == -1)
+		return -1;
+	return rtnl_replies(h, each, arg);
+}
+
+/* Append attribute TYPE of LEN bytes to message NH (of room SIZE). */
+static struct rtattr *add_attr(struct nlmsghdr *nh, size_t size, int type, const void *data, size_t len)
+{
+	struct rtattr *rta = (struct rtattr *)((char *)nh + NLMSG_ALIGN(nh->nlmsg_len));
+
+	if (NLMSG_ALIGN(nh->nlmsg_len) + RTA_SPACE(len) > size)
+		return NULL;
+	rta->rta_type = (unsigned short)type;
+	rta->rta_len = (unsigned short)RTA_LENGTH(len);
+	if (len)
+		memcpy(RTA_DATA(rta), data, len);
+	nh->nlmsg_len = NLMSG_ALIGN(nh->nlmsg_len) + RTA_SPACE(len);
+	return rta;
+}
+
+/* A request with its acknowledgement: 0, or -1 and errno. */
+static int rtnl_do(struct host *h, struct nlmsghdr *nh)
+{
+	nh->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	return rtnl_send(h, nh, nh->nlmsg_len) == -1 ? -1 : rtnl_replies(h, NULL, NULL);
+}
+
+static uint32_t attr_u32(struct rtattr *rta)
+{
+	uint32_t v;
+
+	memcpy(&v, RTA_DATA(rta), sizeof v);
+	return v;
+}
+
+/* What one look at the links found. */
+struct links {
+	unsigned tuns, count;
+	uint64_t tunbytes;
+	struct { int index; unsigned qlen, cap; char name[IFNAMSIZ]; } fix[MAX_FIXES];
+	unsigned nfix;
+	int index[4096];	/* every link but loopback: for --clear */
+	unsigned nindex;
+};
+
+/* One link: a TUN's queues counted, at most TUN_QUEUE_MAX bytes all its
+ * queues together (a multi-queue TUN has up to 256, each of txqueuelen
+ * packets); a longer txqueuelen noted, to be lowered. */
+static void each_link(struct host *h, struct nlmsghdr *nh, void *arg)
+{
+	struct links *l = arg;
+	struct ifinfomsg *ifi = NLMSG_DATA(nh);
+	struct rtattr *rta, *info;
+	int len = (int)IFLA_PAYLOAD(nh), ilen, tun = 0;
+	uint64_t mtu = 1500, qlen = 0, queues = 1, per_packet, cap;
+	const char *name = "?";
+
+	(void)h;
+	if (nh->nlmsg_type != RTM_NEWLINK)
+		return;
+	l->count++;
+	if (!(ifi->ifi_flags & IFF_LOOPBACK) && l->nindex < sizeof l->index / sizeof l->index[0])
+		l->index[l->nindex++] = ifi->ifi_index;
+	for (rta = IFLA_RTA(ifi); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		switch (rta->rta_type) {
+		case IFLA_IFNAME: name = RTA_DATA(rta); break;
+		case IFLA_MTU: mtu = attr_u32(rta); break;
+		case IFLA_TXQLEN: qlen = attr_u32(rta); break;
+		case IFLA_NUM_TX_QUEUES: queues = attr_u32(rta) ? attr_u32(rta) : 1; break;
+		case IFLA_LINKINFO:
+			ilen = (int)RTA_PAYLOAD(rta);
+			for (info = RTA_DATA(rta); RTA_OK(info, ilen); info = RTA_NEXT(info, ilen))
+				if (info->rta_type == IFLA_INFO_KIND &&
+				    strncmp(RTA_DATA(info), "tun", RTA_PAYLOAD(info)) == 0)
+					tun = 1;
+			break;
+		}
+	}
+	if (!tun)
+		return;
+	l->tuns++;
+	if (queues > 1)
+		multiqueue = 1;
+	per_packet = mtu + SKB_OVERHEAD;
+	cap = TUN_QUEUE_MAX / (per_packet * queues);
 	if (cap < 1)
 		cap = 1;
-	if (qlen > cap && ioctl(h->sock, SIOCGIFINDEX, &ifr) == 0) {
-		if (set_txqueuelen(h, ifr.ifr_ifindex, (unsigned)cap) == 0) {
-			printf("[grader] txqueuelen of %s on %s lowered from %" PRIu64
-			       " to %" PRIu64 ": a TUN's queue may hold %d MB\n",
-			       ifname, h->name, qlen, cap, TUN_QUEUE_MAX >> 20);
-			fflush(stdout);
-			qlen = cap;
-		}
+	if (qlen > cap && l->nfix < MAX_FIXES) {
+		l->fix[l->nfix].index = ifi->ifi_index;
+		l->fix[l->nfix].qlen = (unsigned)qlen;
+		l->fix[l->nfix].cap = (unsigned)cap;
+		snprintf(l->fix[l->nfix].name, IFNAMSIZ, "%s", name);
+		l->nfix++;
+		qlen = cap;
 	}
-	return qlen * per_packet;
+	l->tunbytes += qlen * per_packet * queues;
 }
 
-/* Bytes the TUN devices of host H can hold, and how many there are. */
+/* Set the txqueuelen of link INDEX of host H to QLEN; 0 on success. */
+static int set_txqueuelen(struct host *h, int index, unsigned qlen)
+{
+	union rtreq req = { .nh = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+			  .nlmsg_type = RTM_NEWLINK } };
+	struct ifinfomsg *ifi = NLMSG_DATA(&req.nh);
+
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = index;
+	add_attr(&req.nh, sizeof req.room, IFLA_TXQLEN, &qlen, sizeof qlen);
+	return rtnl_do(h, &req.nh);
+}
+
+/* What H's TUN devices can hold, once each is within TUN_QUEUE_MAX (the
+ * kernel drops what a shorter queue no longer holds); lowering one is said
+ * on standard output.  A dump that fails counts as over any bound. */
 static uint64_t tun_bytes(struct host *h, unsigned *tuns)
 {
-	char *line, *save = NULL, *text = reread(h->dev);
-	char names[64][IFNAMSIZ];
-	unsigned n = 0, i;
-	uint64_t sum = 0;
+	struct links l = { 0 };
+	unsigned i;
 
-	if (!text)
-		return 0;
-	/* Names first: the ioctls below print, and reread() shares buf. */
-	for (line = strtok_r(text, "\n", &save); line && n < 64; line = strtok_r(NULL, "\n", &save)) {
-		char *colon = strchr(line, ':');
-
-		if (!colon)
-			continue;	/* the two header lines */
-		*colon = '\0';
-		line += strspn(line, " ");
-		names[n][0] = '\0';
-		strncat(names[n++], line, IFNAMSIZ - 1);
+	if (rtnl_dump(h, RTM_GETLINK, sizeof(struct ifinfomsg), each_link, &l) == -1)
+		return UINT64_MAX / 4;
+	for (i = 0; i < l.nfix; i++) {
+		if (set_txqueuelen(h, l.fix[i].index, l.fix[i].cap) == 0)
+			printf("[grader] txqueuelen of %s on %s lowered from %u to %u: a TUN's queues may hold %d MB\n",
+			       l.fix[i].name, h->name, l.fix[i].qlen, l.fix[i].cap, TUN_QUEUE_MAX >> 20);
 	}
-	for (i = 0; i < n; i++) {
-		if (is_tun(h->sock, names[i])) {
-			sum += tun_queue_bytes(h, names[i]);
-			(*tuns)++;
-		}
-	}
-	return sum;
+	if (l.nfix)
+		fflush(stdout);
+	*tuns = l.tuns;
+	return l.tunbytes;
 }
 
 static uint64_t now_ms(void)
@@ -329,52 +433,130 @@ static uint64_t fragment_bytes(struct host *h)
  * (a netem delay or a tbf with a vast limit, added by rtnetlink, holds
  * packets as long as it likes): the backlog of each, in its TCA_STATS2
  * statistics, and a packet's overhead for each packet queued. */
-static uint64_t qdisc_bytes(struct host *h)
+static void each_qdisc(struct host *h, struct nlmsghdr *nh, void *arg)
 {
-	struct {
-		struct nlmsghdr nh;
-		struct tcmsg tc;
-	} req = {
-		.nh = { .nlmsg_len = sizeof req, .nlmsg_type = RTM_GETQDISC,
-			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP },
-		.tc = { .tcm_family = AF_UNSPEC },
-	};
-	static char reply[1 << 16];
-	uint64_t sum = 0;
-	ssize_t n;
+	uint64_t *sum = arg;
+	struct rtattr *rta, *st;
+	int len = (int)nh->nlmsg_len - NLMSG_LENGTH(sizeof(struct tcmsg)), stlen;
 
-	if (send(h->rtnl, &req, sizeof req, 0) != (ssize_t)sizeof req)
-		return 0;
-	while ((n = recv(h->rtnl, reply, sizeof reply, 0)) > 0) {
-		struct nlmsghdr *nh = (struct nlmsghdr *)reply;
+	(void)h;
+	if (nh->nlmsg_type != RTM_NEWQDISC)
+		return;
+	for (rta = TCA_RTA(NLMSG_DATA(nh)); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type != TCA_STATS2)
+			continue;
+		stlen = (int)RTA_PAYLOAD(rta);
+		for (st = RTA_DATA(rta); RTA_OK(st, stlen); st = RTA_NEXT(st, stlen)) {
+			struct gnet_stats_queue q;
 
-		for (; NLMSG_OK(nh, (unsigned)n); nh = NLMSG_NEXT(nh, n)) {
-			struct rtattr *rta;
-			int len;
-
-			if (nh->nlmsg_type == NLMSG_DONE || nh->nlmsg_type == NLMSG_ERROR)
-				return sum;
-			if (nh->nlmsg_type != RTM_NEWQDISC)
+			if (st->rta_type != TCA_STATS_QUEUE || RTA_PAYLOAD(st) < sizeof q)
 				continue;
-			len = (int)nh->nlmsg_len - NLMSG_LENGTH(sizeof(struct tcmsg));
-			for (rta = TCA_RTA(NLMSG_DATA(nh)); RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) {
-				struct rtattr *st;
-				int stlen = (int)RTA_PAYLOAD(rta);
-
-				if (rta->rta_type != TCA_STATS2)
-					continue;
-				for (st = RTA_DATA(rta); RTA_OK(st, stlen); st = RTA_NEXT(st, stlen)) {
-					struct gnet_stats_queue q;
-
-					if (st->rta_type != TCA_STATS_QUEUE || RTA_PAYLOAD(st) < sizeof q)
-						continue;
-					memcpy(&q, RTA_DATA(st), sizeof q);
-					sum += q.backlog + (uint64_t)q.qlen * SKB_OVERHEAD;
-				}
-			}
+			memcpy(&q, RTA_DATA(st), sizeof q);
+			*sum += q.backlog + (uint64_t)q.qlen * SKB_OVERHEAD;
 		}
 	}
+}
+
+static uint64_t qdisc_bytes(struct host *h)
+{
+	uint64_t sum = 0;
+
+	if (rtnl_dump(h, RTM_GETQDISC, sizeof(struct tcmsg), each_qdisc, &sum) == -1)
+		return UINT64_MAX / 4;
 	return sum;
+}
+
+/* Neighbour tables' settings of H that let an unresolved neighbour queue
+ * more than UNRES_QLEN_MAX bytes ("ip ntable change ... queue N"). */
+struct ntables {
+	struct { int family, index; char name[32]; unsigned bytes; } fix[MAX_FIXES];
+	unsigned nfix;
+};
+
+static void each_ntable(struct host *h, struct nlmsghdr *nh, void *arg)
+{
+	struct ntables *t = arg;
+	struct ndtmsg *ndtm = NLMSG_DATA(nh);
+	struct rtattr *rta, *p;
+	int len = (int)nh->nlmsg_len - NLMSG_LENGTH(sizeof *ndtm), plen;
+	const char *name = NULL;
+	int index = 0;
+	unsigned bytes = 0;
+
+	(void)h;
+	if (nh->nlmsg_type != RTM_NEWNEIGHTBL)
+		return;
+	for (rta = (struct rtattr *)((char *)ndtm + NLMSG_ALIGN(sizeof *ndtm)); RTA_OK(rta, len);
+	     rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type == NDTA_NAME)
+			name = RTA_DATA(rta);
+		if (rta->rta_type != NDTA_PARMS)
+			continue;
+		plen = (int)RTA_PAYLOAD(rta);
+		for (p = RTA_DATA(rta); RTA_OK(p, plen); p = RTA_NEXT(p, plen)) {
+			if (p->rta_type == NDTPA_IFINDEX)
+				index = (int)attr_u32(p);
+			if (p->rta_type == NDTPA_QUEUE_LENBYTES)
+				bytes = attr_u32(p);
+		}
+	}
+	if (name && bytes > UNRES_QLEN_MAX && t->nfix < MAX_FIXES) {
+		t->fix[t->nfix].family = ndtm->ndtm_family;
+		t->fix[t->nfix].index = index;
+		t->fix[t->nfix].bytes = bytes;
+		snprintf(t->fix[t->nfix].name, sizeof t->fix[0].name, "%s", name);
+		t->nfix++;
+	}
+}
+
+/* Put back every such setting (said on standard output). */
+static void bound_neighbour_queues(struct host *h)
+{
+	struct ntables t = { 0 };
+	unsigned i, qbytes = UNRES_QLEN_MAX;
+
+	if (rtnl_dump(h, RTM_GETNEIGHTBL, sizeof(struct ndtmsg), each_ntable, &t) == -1)
+		return;
+	for (i = 0; i < t.nfix; i++) {
+		union rtreq req = { .nh = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct ndtmsg)),
+				  .nlmsg_type = RTM_SETNEIGHTBL } };
+		struct rtattr *parms;
+		uint32_t index = (uint32_t)t.fix[i].index;
+
+		((struct ndtmsg *)NLMSG_DATA(&req.nh))->ndtm_family = (unsigned char)t.fix[i].family;
+		add_attr(&req.nh, sizeof req.room, NDTA_NAME, t.fix[i].name, strlen(t.fix[i].name) + 1);
+		parms = add_attr(&req.nh, sizeof req.room, NDTA_PARMS, NULL, 0);
+		add_attr(&req.nh, sizeof req.room, NDTPA_IFINDEX, &index, sizeof index);
+		add_attr(&req.nh, sizeof req.room, NDTPA_QUEUE_LENBYTES, &qbytes, sizeof qbytes);
+		if (!parms)
+			continue;
+		parms->rta_len = (unsigned short)((char *)&req + req.nh.nlmsg_len - (char *)parms);
+		if (rtnl_do(h, &req.nh) == 0)
+			printf("[grader] %s's queue of unresolved neighbours on %s lowered from %u to %u bytes\n",
+			       t.fix[i].name, h->name, t.fix[i].bytes, qbytes);
+	}
+	if (t.nfix)
+		fflush(stdout);
+}
+
+/* Bytes unresolved neighbours can hold: UNRES_QLEN_MAX each (once the
+ * settings are put back), the packets that wait for an ARP or ND reply. */
+static void each_neighbour(struct host *h, struct nlmsghdr *nh, void *arg)
+{
+	unsigned *count = arg;
+
+	(void)h;
+	if (nh->nlmsg_type == RTM_NEWNEIGH &&
+	    (((struct ndmsg *)NLMSG_DATA(nh))->ndm_state & NUD_INCOMPLETE))
+		(*count)++;
+}
+
+static uint64_t neighbour_bytes(struct host *h, unsigned *incomplete)
+{
+	bound_neighbour_queues(h);
+	if (rtnl_dump(h, RTM_GETNEIGH, sizeof(struct ndmsg), each_neighbour, incomplete) == -1)
+		return UINT64_MAX / 4;
+	return (uint64_t)*incomplete * UNRES_QLEN_MAX;
 }
 
 static double mb(uint64_t bytes)
@@ -389,25 +571,63 @@ static int over_bound(uint64_t max)
 
 	for (i = 0; i < nhosts; i++) {
 		struct host *h = &hosts[i];
-		unsigned sockets = 0, tuns = 0;
-		uint64_t sockbytes = 0, tunbytes, fragbytes, qdiscbytes, total;
+		unsigned sockets = 0, tuns = 0, unresolved = 0;
+		uint64_t sockbytes = 0, tunbytes, fragbytes, qdiscbytes, neighbytes, total;
 
+		truncated = 0;
 		for (t = 0; t < NTABLES; t++)
 			sockbytes += table_bytes(h->tables[t], "%*s %*s %*s %*s %llx:%llx", &sockets);
 		sockbytes += table_bytes(h->netlink, "%*s %*s %*s %*s %llu %llu", &sockets);
 		tunbytes = tun_bytes(h, &tuns);
 		fragbytes = fragment_bytes(h);
 		qdiscbytes = qdisc_bytes(h);
-		total = sockbytes + tunbytes + fragbytes + qdiscbytes;
+		neighbytes = neighbour_bytes(h, &unresolved);
+		total = sockbytes + tunbytes + fragbytes + qdiscbytes + neighbytes;
+		if (truncated) {
+			kill_network(h->inode);
+			printf("%s held more sockets than memwatch reads (a /proc/net table past %zu bytes): the test is ended\n",
+			       h->name, sizeof buf - 1);
+			fflush(stdout);
+			return 1;
+		}
 		if (total > max) {
 			kill_network(h->inode);
 			printf("%s held %.1f MB in the kernel: %.1f MB waiting in %u sockets' queues, "
 			       "%.1f MB in IP fragments, %.1f MB in its interfaces' queueing disciplines, "
+			       "%.1f MB that %u unresolved neighbours can queue, "
 			       "and %u TUN devices whose queues can hold %.1f MB (the bound is %.1f MB a test)\n",
 			       h->name, mb(total), mb(sockbytes), sockets, mb(fragbytes),
-			       mb(qdiscbytes), tuns, mb(tunbytes), mb(max));
+			       mb(qdiscbytes), mb(neighbytes), unresolved, tuns, mb(tunbytes), mb(max));
 			fflush(stdout);
 			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Delete every link of every host but loopback: the guest's own (a
+ * second TUN, veths), their neighbours' queues and qdiscs with them.
+ * Packets queued there keep the sockets that sent them, closed or not,
+ * and those keep the network alive past the lab's end, for as long as a
+ * neighbour's timers say. */
+static int clear_links(void)
+{
+	int i;
+	unsigned j;
+
+	for (i = 0; i < nhosts; i++) {
+		struct links l = { 0 };
+
+		if (rtnl_dump(&hosts[i], RTM_GETLINK, sizeof(struct ifinfomsg), each_link, &l) == -1)
+			continue;
+		for (j = 0; j < l.nindex; j++) {
+			union rtreq req = { .nh = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+					  .nlmsg_type = RTM_DELLINK } };
+			struct ifinfomsg *ifi = NLMSG_DATA(&req.nh);
+
+			ifi->ifi_family = AF_UNSPEC;
+			ifi->ifi_index = l.index[j];
+			rtnl_do(&hosts[i], &req.nh);	/* (a veth's peer goes with it) */
 		}
 	}
 	return 0;
@@ -420,6 +640,13 @@ int main(int argc, char *argv[])
 	uint64_t deadline;
 	int i;
 
+	if (argc >= 5 && strcmp(argv[1], "--clear") == 0 && (argc - 2) % 3 == 0 &&
+	    (argc - 2) / 3 <= MAX_HOSTS) {
+		for (i = 2; i < argc; i += 3)
+			if (add_host(argv[i], argv[i + 1], argv[i + 2]))
+				return 1;
+		return clear_links();
+	}
 	if (argc < 6 || (argc - 3) % 3 != 0 || (argc - 3) / 3 > MAX_HOSTS)
 		return usage();
 	seconds = strtoull(argv[1], NULL, 10);
@@ -435,8 +662,10 @@ int main(int argc, char *argv[])
 			return 1;
 	deadline = now_ms() + seconds * 1000;
 	while (now_ms() < deadline) {
+		multiqueue = 0;
 		if (over_bound(max))
 			return 3;
+		pause.tv_nsec = (multiqueue ? FAST_POLL_MS : POLL_MS) * 1000000L;
 		nanosleep(&pause, NULL);
 	}
 	return 0;

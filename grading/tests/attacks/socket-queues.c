@@ -10,8 +10,6 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <net/if.h>
-#include <linux/netlink.h>
-#include <linux/rtnetlink.h>
 #include <linux/if_tun.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
@@ -22,27 +20,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
-/* As "ip link set NAME txqueuelen QLEN" does it: rtnetlink (the ioctl
- * needs the machine's CAP_NET_ADMIN). */
-static void set_txqueuelen(const char *name, unsigned qlen)
-{
-	struct {
-		struct nlmsghdr nh;
-		struct ifinfomsg ifi;
-		struct rtattr rta;
-		unsigned qlen;
-	} req = {
-		.nh = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_NEWLINK,
-			.nlmsg_flags = NLM_F_REQUEST },
-		.ifi = { .ifi_family = AF_UNSPEC, .ifi_index = (int)if_nametoindex(name) },
-		.rta = { .rta_len = RTA_LENGTH(sizeof(unsigned)), .rta_type = IFLA_TXQLEN },
-		.qlen = qlen,
-	};
-	int s = socket(AF_NETLINK, SOCK_RAW, NETLINK_ROUTE);
-
-	send(s, &req, sizeof(req), 0);
-	close(s);
-}
+#include "good-tun.h"	/* set_txqueuelen() */
 
 static int make_tun(const char *name, const char *addr, int qlen)
 {
