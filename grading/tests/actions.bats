@@ -182,3 +182,116 @@ with tarfile.open(sys.argv[1], "w:gz") as t:
 	run "$ACTIONS" fetch folder:../etc "$BATS_TEST_TMPDIR/subs2"
 	assert_failure
 }
+
+@test "actions: prepare installs the packages of grading only, and the workflows install nothing themselves" {
+	# A copy of actions in a kit whose deps and bounds only say how they
+	# were called (prepare's own work, without installing anything here).
+	local fake=$BATS_TEST_TMPDIR/kit
+	mkdir -p "$fake/common" "$fake/grading"
+	cp "$KIT/grading/actions" "$fake/grading/"
+	cp "$KIT/common/steps" "$KIT/common/steps.bash" "$fake/common/"
+	printf '#!/bin/sh\necho "deps $*" >>"%s"\n' "$BATS_TEST_TMPDIR/calls" >"$fake/common/deps"
+	printf '#!/bin/sh\necho "bounds" >>"%s"\n' "$BATS_TEST_TMPDIR/calls" >"$fake/grading/bounds"
+	chmod +x "$fake/common/deps" "$fake/grading/bounds"
+	run "$fake/grading/actions" prepare
+	assert_success
+	run cat "$BATS_TEST_TMPDIR/calls"
+	assert_output $'deps install grade\nbounds'
+	run grep -nE 'common/deps|apt-get|apt install' "$KIT"/grading/github/*.yml
+	assert_failure
+}
+
+# stub_gh: a gh on PATH that lists STUB_REPOS, clones a repository as one
+# commit of a submission, and downloads STUB_ASSET, or fails when unset.
+stub_gh() {
+	mkdir -p "$BATS_TEST_TMPDIR/bin"
+	cat >"$BATS_TEST_TMPDIR/bin/gh" <<'EOS'
+#!/bin/bash
+set -e
+case "$1 $2" in
+"repo list") printf '%s\n' $STUB_REPOS ;;
+"repo clone")
+	mkdir -p "$4/step1-tun"
+	echo 'int main(void) { return 0; }' >"$4/step1-tun/tun.c"
+	git -C "$4" init -q
+	git -C "$4" add -A
+	git -C "$4" -c user.name=s -c user.email=s@x commit -qm x ;;
+"release download")
+	[[ -n ${STUB_ASSET-} ]] || { echo "release not found" >&2; exit 1; }
+	mkdir -p "$7"
+	cp "$STUB_ASSET" "$7/" ;;
+*) exit 1 ;;
+esac
+EOS
+	chmod +x "$BATS_TEST_TMPDIR/bin/gh"
+	export PATH=$BATS_TEST_TMPDIR/bin:$PATH
+}
+
+@test "actions: fetch from Classroom and releases: no match said in one line, nothing left by a failure, a release's class folder opened" {
+	local d=$BATS_TEST_TMPDIR
+	stub_gh
+	# No repository of the prefix: one line with the fix, no folder left.
+	export STUB_REPOS="vpnlab-template other-alice"
+	run "$ACTIONS" fetch classroom:uni/vpnlab-2027 "$d/none"
+	assert_failure
+	assert_output --partial 'no repository of '"'"'uni'"'"' is named vpnlab-2027-LOGIN'
+	[ "${#lines[@]}" = 1 ]
+	[ ! -e "$d/none" ]
+	# Those of the prefix, each its login, with the commit graded.
+	export STUB_REPOS="vpnlab-2027-alice vpnlab-template vpnlab-2027-bob"
+	run "$ACTIONS" fetch classroom:uni/vpnlab-2027 "$d/class"
+	assert_success
+	assert_line --regexp '^alice [0-9a-f]{40}$'
+	assert_line '2 entries in '"$d/class"
+	[ -f "$d/class/bob/step1-tun/tun.c" ] && [ ! -e "$d/class/bob/.git" ]
+	# A release that is not there: said, and nothing left behind.
+	run "$ACTIONS" fetch release:class-2027/subs.tar.gz "$d/rel"
+	assert_failure
+	assert_output --partial "no asset 'subs.tar.gz' in release 'class-2027'"
+	[ ! -e "$d/rel" ] && [ ! -e "$d/rel.asset" ]
+	# An archive of the class's folder itself: its entries are the class,
+	# one of them named as the folder; a class of one student stays one.
+	mkdir -p "$d/a/class2027/alice/step1-tun" "$d/a/class2027/class2027/step1-tun" "$d/b/alice/step1-tun"
+	(cd "$d/a" && tar -czf "$d/subs.tar.gz" class2027)
+	(cd "$d/b" && tar -czf "$d/one.tar.gz" alice)
+	STUB_ASSET=$d/subs.tar.gz run "$ACTIONS" fetch release:class-2027/subs.tar.gz "$d/rel"
+	assert_success
+	assert_line "2 entries in $d/rel"
+	[ -d "$d/rel/alice/step1-tun" ] && [ -d "$d/rel/class2027/step1-tun" ]
+	STUB_ASSET=$d/one.tar.gz run "$ACTIONS" fetch release:class-2027/one.tar.gz "$d/rel1"
+	assert_success
+	[ -d "$d/rel1/alice/step1-tun" ]
+}
+
+@test "actions: REPORT.md's questions reach Classroom as a runner of their own when REPORT_POINTS gives points, and the workflows pass it" {
+	local r=$BATS_TEST_TMPDIR/r json
+	export GITHUB_OUTPUT=$BATS_TEST_TMPDIR/github-output
+	mkdir -p "$r"
+	# results.json as grade -r 2 writes it: a step's test and two questions.
+	jq -n '{tests: [{name: "step 0: a [5 pts]", status: "passed", score: 5, max_score: 5},
+		{name: "report: Q1.1: why", status: "passed", score: 2, max_score: 2},
+		{name: "report: Q1.2: how", status: "failed", score: 0, max_score: 2}]}' >"$r/results.json"
+	run "$ACTIONS" classroom "$r"
+	assert_success
+	run sed -n 's/^runners=//p' "$GITHUB_OUTPUT"
+	assert_output step0,step1,step2,step3,step4,report
+	json=$(sed -n 's/^report=//p' "$GITHUB_OUTPUT" | base64 -d)
+	[ "$(jq .max_score <<<"$json")" = 4 ]
+	[ "$(jq '[.tests[].score] | add' <<<"$json")" = 2 ]
+	# Worth nothing (grade without -r): no runner, which would fail the check.
+	jq '(.tests[] | select(.name | startswith("report:"))) |= (.max_score = 0 | .score = 0 | del(.status))' \
+		"$r/results.json" >"$r/r0.json" && mv "$r/r0.json" "$r/results.json"
+	: >"$GITHUB_OUTPUT"
+	run "$ACTIONS" classroom "$r"
+	run sed -n 's/^runners=//p' "$GITHUB_OUTPUT"
+	assert_output step0,step1,step2,step3,step4
+	run grep -c '^report=' "$GITHUB_OUTPUT"
+	assert_output 0
+	# The workflows: REPORT_POINTS through sudo to every grade, the
+	# reporter reading the runners the grade named.
+	run grep -E 'sudo .*grading/actions (self|grade) ' "$KIT"/grading/github/*.yml
+	[ "${#lines[@]}" = 2 ]
+	[ "$(grep -c 'preserve-env=[A-Z_,]*REPORT_POINTS' <<<"$output")" = 2 ]
+	grep -q 'runners: ${{ steps.grade.outputs.runners }}' "$KIT/grading/github/classroom.yml"
+	grep -q 'REPORT_RESULTS: ${{ steps.grade.outputs.report }}' "$KIT/grading/github/classroom.yml"
+}

@@ -71,6 +71,10 @@ report_questions() {
 	# (which draws "failed" red), and skipped in junit.xml when unanswered.
 	run jq -r '.tests[] | select(.name | startswith("report: Q1.")) | "\(.status) \(.output)"' "$BATS_TEST_TMPDIR/out/results.json"
 	assert_output $'null answered: 6 words\nnull no answer in REPORT.md (worth no points)\nnull no answer in REPORT.md (worth no points)'
+	# Named for the question, whatever the answer; the output says which.
+	run jq -r '.tests[] | select(.name | startswith("report: Q1.")) | .name' "$BATS_TEST_TMPDIR/out/results.json"
+	assert_line --regexp '^report: Q1\.2: .'
+	refute_output --partial 'answered'
 	run grep -c '<skipped' "$BATS_TEST_TMPDIR/out/junit.xml"
 	assert_output 2
 	run grep -c '<failure' "$BATS_TEST_TMPDIR/out/junit.xml"
@@ -78,6 +82,32 @@ report_questions() {
 	# An empty report answers nothing.
 	run "$KIT/grading/answers" "$KIT/REPORT.md" /dev/null
 	[ "$(grep -c '"answered": false' <<<"$output")" -eq "$(grep -c '^### Q' "$KIT/REPORT.md")" ]
+}
+
+@test "course: a submission without REPORT.md is told so, not that its answers are missing" {
+	local sub=$BATS_TEST_TMPDIR/sub
+	mkdir -p "$sub/step1-tun"
+	run "$GRADE" -s 1 -o "$BATS_TEST_TMPDIR/out" "$sub"
+	assert_line 'Report, step 1: (Q1.1) (Q1.2) (Q1.3) '
+	assert_line '  (in parentheses: no REPORT.md in the submission)'
+	run jq -r '[.tests[] | select(.name | startswith("report: Q1.")) | .output] | unique[]' "$BATS_TEST_TMPDIR/out/results.json"
+	assert_output 'no REPORT.md in the submission (worth no points)'
+}
+
+@test "course: a class's grades in grading/out leave grading/out/latest as it was: never a link to nothing" {
+	local out=$KIT/grading/out latest before="" class
+	class=$out/c27-latest-$$
+	mkdir -p "$BATS_TEST_TMPDIR/subs/carol-vpnlab"
+	[[ -L $out/latest ]] && before=$(readlink "$out/latest")
+	run "$KIT/grading/grade-all" -s 0 -o "$class" "$BATS_TEST_TMPDIR/subs"
+	rm -rf "$class"
+	assert_line 'carol-vpnlab,10,,,,,10,'
+	# (Another test's own grade may move it meanwhile: to a folder.)
+	if [[ -L $out/latest ]]; then
+		latest=$(readlink "$out/latest")
+		[[ $latest == "$before" || -d $out/$latest ]] || fail "latest points at $latest, not a folder"
+		[[ $latest != carol-vpnlab ]]
+	fi
 }
 
 @test "course: filler is not an answer: a a a a a, one word five times, the question copied; a real short answer is" {

@@ -127,3 +127,51 @@ autograde() {
 	[ "$(jq '[.tests[] | select(.status == "passed")] | length' "$ag/results/results.json")" = 7 ]
 	jq -r .output "$ag/results/results.json" | grep -q 'cannot be tested in Gradescope.s containers'
 }
+
+@test "gradescope: an entry without step folders stops nothing; one folder deeper is hashed as grade reads it, and gets its grade in the bundle" {
+	local root=$BATS_TEST_TMPDIR/x/assignment_77_export out=$BATS_TEST_TMPDIR/out ag=$BATS_TEST_TMPDIR/ag s
+	# 900: no step folder at all; 901: the files one folder deeper (a
+	# .zip of the folder); 902: at the top, as most are.
+	mkdir -p "$root/submission_900"
+	echo 'nothing here' >"$root/submission_900/notes.txt"
+	make_submission "$root/submission_901/vpnlab"
+	make_submission "$root/submission_902"
+	for s in 900 901 902; do
+		printf 'submission_%s:\n  :submitters:\n  - :name: S%s\n    :sid: %s\n    :email: s%s@example.edu\n' \
+			"$s" "$s" "$s" "$s" >>"$root/submission_metadata.yml"
+	done
+	run "$GS" class -s 0 "$BATS_TEST_TMPDIR/x" "$out"
+	assert_success
+	for s in 900 901 902; do
+		[ -s "$out/class/submission_$s/sources.sha256" ] || fail "no sources.sha256 for submission_$s"
+		grep -q "^s$s@example.edu,$s,S$s,submission_$s,10," "$out/scores.csv" || fail "no score for submission_$s"
+	done
+	# The same files, one folder deeper or not: the same sources.
+	cmp "$out/class/submission_901/sources.sha256" "$out/class/submission_902/sources.sha256"
+	! cmp -s "$out/class/submission_900/sources.sha256" "$out/class/submission_902/sources.sha256"
+	# In the bundle, the deeper one is the one graded: its grade given.
+	"$GS" autograder "$out" "$BATS_TEST_TMPDIR/autograder.zip" >/dev/null
+	mkdir -p "$ag/source"
+	unzip -q "$BATS_TEST_TMPDIR/autograder.zip" -d "$ag/source"
+	autograde "$ag" 901 "$root/submission_901"
+	jq -r .output "$ag/results/results.json" | grep -q "^Graded on the course's machine"
+	[ "$(jq .score "$ag/results/results.json")" = 10 ]
+}
+
+@test "gradescope: the bundle is made from a kit that is no git checkout too, and a solution left in the handout is named, not hidden" {
+	local copy=$BATS_TEST_TMPDIR/kit out=$BATS_TEST_TMPDIR/out
+	mkdir -p "$copy" "$out/class"
+	tar -C "$KIT" --exclude=./.git --exclude=./grading/out --exclude=./dist -cf - . | tar -C "$copy" -xf -
+	: >"$out/class/grades.csv"
+	run "$copy/grading/gradescope" autograder "$out" "$BATS_TEST_TMPDIR/a.zip"
+	assert_success
+	run unzip -p "$BATS_TEST_TMPDIR/a.zip" kit/step1-tun/tun_ping.c
+	assert_output --partial 'TODO'
+	refute_output --partial 'SOLUTION'
+	# A marker the handout cannot strip: the error, and the file it is in.
+	echo 'SOLUTION: left here by mistake' >>"$copy/step1-tun/README.md"
+	run "$copy/grading/gradescope" autograder "$out" "$BATS_TEST_TMPDIR/b.zip"
+	assert_failure
+	assert_line --partial 'vpnlab-handout/step1-tun/README.md'
+	assert_line 'ERROR: solution markers left in the handout (above)'
+}
