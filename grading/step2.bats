@@ -38,7 +38,7 @@ start_client() {
 	wait_port server server "$PORT"
 	PROBE_ID=$RANDOM PROBE_PAT=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
 	craft_probe useru -s "$src" -d "$dst" -P "$sport" udp "$TOPO_SERVER_ADDR" "$PORT"
-	expect_line server '10\.1\.2\.2' 5 \
+	expect_line server "${TOPO_ADDR[useru]//./\\.}" 5 \
 		"a line naming the sender ${TOPO_ADDR[useru]} (and its port, $sport) of the datagram the grader sent" \
 		"recvfrom() the datagram and print the address it filled in (inet_ntop, ntohs)"
 	expect_line server "${src//./\\.}[^0-9].*${dst//./\\.}([^0-9]|$)" 5 \

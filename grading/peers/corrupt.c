@@ -8,7 +8,7 @@
  * without checking them delivers bad bytes; one that checks, or leaves the
  * check to the kernel, does not.
  *
- *   corrupt client [N]     10.1.3.1/24, to 10.1.2.3:9090
+ *   corrupt client [N]     10.1.3.1/24, to the server (common/topology):9090
  *   corrupt server [N]     10.1.3.2/24, on 0.0.0.0:9090
  *
  * Not part of the kit's lesson: a test peer, like py_tunnel.py.
@@ -23,6 +23,7 @@
 
 #include "log.h"
 #include "pkt.h"
+#include "topology.h"
 #include "vpn.h"
 
 static unsigned long every = 40, segments, damaged;
@@ -70,7 +71,7 @@ int main(int argc, char *argv[])
 			log_fatal("bind: %s", strerror(errno));
 	} else {
 		peer.sin_port = htons(9090);
-		peer.sin_addr = vpn_resolve("10.1.2.3");
+		peer.sin_addr = vpn_resolve(TOPO_SERVER_ADDR);
 	}
 	tun = vpn_tun_open("tun%d", ifname);
 	vpn_tun_config(ifname, server ? "10.1.3.2/24" : "10.1.3.1/24", 1472);

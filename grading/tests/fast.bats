@@ -17,7 +17,7 @@ start_fast() {
 	start server server "$S4/tun_server" $1
 	wait_for server 'listening on 0.0.0.0:9090'
 	start useru client "$S4/tun_client" $2
-	wait_for client 'tunnelling to 10.1.2.3:9090'
+	wait_for client "tunnelling to $TOPO_SERVER_ADDR:9090"
 	route_lab1
 }
 
@@ -119,11 +119,11 @@ gso_max_segs() {
 	# UDP GSO refused by the kernel itself: on a route whose MTU is below
 	# the datagrams' size, it will not send them in a batch (EMSGSIZE),
 	# though it fragments them one by one.
-	on useru ip route add 10.1.2.3/32 dev lan0 mtu 1400
+	on useru ip route add "$TOPO_SERVER_ADDR/32" dev lan0 mtu 1400
 	# (In the command: the lab gives its programs a clean environment.)
 	start useru client env VPNLAB_REFUSE=tun-offload,udp-gro \
 		"$S4/tun_client" --fast
-	wait_for client 'tunnelling to 10.1.2.3:9090'
+	wait_for client "tunnelling to $TOPO_SERVER_ADDR:9090"
 	route_lab1
 	both_ways
 	run cat "$OUT/client.log"
@@ -145,11 +145,11 @@ gso_max_segs() {
 	route_lab1
 	port=$(on useru ss -Hulnp | awk '/tun_client/ {split($4, a, ":"); print a[2]}')
 	# At the client, from its server's own address, before the server is up.
-	run on server /usr/bin/python3 "$bad" --bind 10.1.2.3:9090 10.1.2.2 "$port" --flood 5000
+	run on server /usr/bin/python3 "$bad" --bind "$TOPO_SERVER_ADDR:9090" 10.1.2.2 "$port" --flood 5000
 	assert_success
 	start server server "$S4/tun_server" --fast
 	wait_for server 'listening on'
-	run on useru /usr/bin/python3 "$bad" 10.1.2.3 9090 --flood 20000
+	run on useru /usr/bin/python3 "$bad" "$TOPO_SERVER_ADDR" 9090 --flood 20000
 	assert_success
 	assert_output --partial 'sent 65507 bytes'
 	running client

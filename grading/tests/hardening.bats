@@ -53,7 +53,7 @@ MALFORMED=(empty truncated 'not IPv4 or IPv6' 'bad IPv4 header length'
 	tunnel_routes
 	start_server
 	start_client client useru
-	run on useru /usr/bin/python3 "$BAD" 10.1.2.3 9090 --flood 20000
+	run on useru /usr/bin/python3 "$BAD" "$TOPO_SERVER_ADDR" 9090 --flood 20000
 	assert_success
 	assert_output --partial 'sent 65507 bytes'
 	running server
@@ -69,8 +69,8 @@ MALFORMED=(empty truncated 'not IPv4 or IPv6' 'bad IPv4 header length'
 	local port
 	port=$(on useru ss -Hulnp | awk '/tun_client/ {split($4, a, ":"); print a[2]}')
 	[ -n "$port" ]
-	# From 10.1.2.3:9090 itself, before the real server is up.
-	run on server /usr/bin/python3 "$BAD" --bind 10.1.2.3:9090 10.1.2.2 "$port" --flood 5000
+	# From the server's own address and port itself, before the real server is up.
+	run on server /usr/bin/python3 "$BAD" --bind "$TOPO_SERVER_ADDR:9090" 10.1.2.2 "$port" --flood 5000
 	assert_success
 	running client
 	start_server
@@ -82,7 +82,7 @@ MALFORMED=(empty truncated 'not IPv4 or IPv6' 'bad IPv4 header length'
 @test "hardening: tun_udp_server survives the same, and still reports the next packet" {
 	start server udp_server "$S2/tun_udp_server"
 	wait_for udp_server 'listening on'
-	run on useru /usr/bin/python3 "$BAD" 10.1.2.3 9090 --flood 20000
+	run on useru /usr/bin/python3 "$BAD" "$TOPO_SERVER_ADDR" 9090 --flood 20000
 	assert_success
 	running udp_server
 	start useru client "$S2/tun_client"

@@ -23,7 +23,7 @@ start_tunnel() {
 	start server server "$S4/tun_server"
 	start useru client "$S4/tun_client"
 	wait_for server 'listening on 0.0.0.0:9090'
-	wait_for client 'tunnelling to 10.1.2.3:9090'
+	wait_for client "tunnelling to $TOPO_SERVER_ADDR:9090"
 	route_lab1
 }
 
@@ -101,7 +101,7 @@ start_tunnel() {
 	assert_failure
 	wait_for udp_server '^INFO: 10\.1\.2\.2:[0-9]+ --> 0\.0\.0\.0:9090$'
 	wait_for udp_server '^INFO:     Inside: 10\.1\.3\.1 ---> 10\.1\.3\.5$'
-	wait_for cap '10\.1\.2\.2\.[0-9]+ > 10\.1\.2\.3\.9090: UDP, length 84'
+	wait_for cap "10\.1\.2\.2\.[0-9]+ > ${TOPO_SERVER_ADDR//./\\.}\.9090: UDP, length 84"
 	wait_for client 'From tun ==>: IP / ICMP 10\.1\.3\.1 > 10\.1\.3\.5 echo-request'
 }
 
@@ -125,7 +125,7 @@ start_tunnel() {
 @test "step 2: tun_udp_server logs a datagram that is not an IP packet and carries on" {
 	start server udp_server "$S2/tun_udp_server"
 	wait_for udp_server 'listening on'
-	on useru bash -c 'echo ZZZ not a packet > /dev/udp/10.1.2.3/9090'
+	on useru bash -c "echo ZZZ not a packet > /dev/udp/$TOPO_SERVER_ADDR/9090"
 	wait_for udp_server 'dropped from 10\.1\.2\.2:[0-9]+ \(not IPv4 or IPv6\): not an IP packet'
 	start useru client "$S2/tun_client"
 	wait_for client 'Interface name'
@@ -148,7 +148,7 @@ start_tunnel() {
 	run on useru ping -c1 -W2 userv
 	assert_failure	# no way back yet
 	wait_for delivered '10\.1\.3\.1 > 10\.1\.1\.2: ICMP echo request'
-	wait_for tunnelled '10\.1\.2\.2\.[0-9]+ > 10\.1\.2\.3\.9090: UDP, length 84'
+	wait_for tunnelled "10\.1\.2\.2\.[0-9]+ > ${TOPO_SERVER_ADDR//./\\.}\.9090: UDP, length 84"
 	wait_for server 'From socket <==: IP / ICMP 10\.1\.3\.1 > 10\.1\.1\.2 echo-request'
 	stop plain INT
 	run cat "$OUT/plain.log"
@@ -188,7 +188,7 @@ start_tunnel() {
 	capture server lan0 tunnelled -c 4 "$INNER_V4" and port 9090
 	run on useru ping -c2 -i0.2 -W2 userv
 	assert_success
-	wait_for tunnelled '10\.1\.2\.3\.9090 > 10\.1\.2\.2\.[0-9]+: UDP, length 84'
+	wait_for tunnelled "${TOPO_SERVER_ADDR//./\\.}\.9090 > 10\.1\.2\.2\.[0-9]+: UDP, length 84"
 	stop plain INT
 	run cat "$OUT/plain.log"
 	assert_output --partial '0 packets captured'
