@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # vpnlab: a VPN tunnelling lab in C, one step at a time.  See README.md.
 #
 #   make            build every step

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * allow: the networks a server accepts as the inner source of a packet from
  * the tunnel.  Without it, anyone who can reach UDP 9090 could put any

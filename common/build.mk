@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Compiler settings shared by common/ and every step.
 #   make            optimised build with debug symbols
 #   make SAN=1      AddressSanitizer + UndefinedBehaviorSanitizer

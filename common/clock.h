@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * clock: milliseconds on the monotonic clock, for the timeouts of common/
  * (tenths of seconds and more).  The coarse clock is read in user space

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * confine: the lab's two seccomp filters.
  *

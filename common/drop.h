@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * drop: what a program does with input it will not forward.  Each dropped
  * packet is counted by reason; the first of each reason is logged with a

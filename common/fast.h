@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fast: the fast path of a tunnel end (--fast).  The same packets cross the
  * wire, one IP packet per datagram, with a fraction of the system calls:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * fastloop: the Step 4 programs' --fast mode, whole.  The same tunnel as
  * the step files' select() loops, on the same wire format, but on a TUN

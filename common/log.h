@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * log: the programs' voice.  INFO:, WARNING: and ERROR: lines on stderr,
  * line-buffered so a test or a student following the output through a pipe

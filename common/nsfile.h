@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * nsfile: a namespace file opened only if it is the one expected.  The
  * lab's namespace files lie inside the lab, where the lab's root could put

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * nsjoin: run a command in one host's network namespace of the lab, and in
  * nothing else of it: the way the grader's own tools (ping, ip, ss,

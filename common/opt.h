@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * opt: command-line conventions shared by every program of the kit.  Each
  * program runs with no arguments on the handout's defaults and takes the

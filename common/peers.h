@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * peers: a server's table of its clients.  Each tunnel address seen as the
  * inner source of a packet from the tunnel maps to the UDP endpoint it came

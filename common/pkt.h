@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pkt: reading IP packets safely.  ip_parse() checks an IPv4 or IPv6 packet
  * as it came off a TUN device or out of a datagram and finds its transport

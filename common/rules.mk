@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Build rules for a step: its Makefile sets PROGS (one .c file per program)
 # and includes this file through COMMON, which points at common/.  Copy a
 # step directory beside the others and it builds as it is.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # steps.bash: common/steps, read for bash (builtins only).
 #
 #   steps_load FILE   sets:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # topology.bash: common/topology, read for bash (sourced by common/lab,
 # common/demo, common/bench and grading/lib.bash).  Builtins only: it is
 # read at every start of the lab's script and of each graded test.

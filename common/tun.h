@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tun: a TUN device and the interface settings a tunnel needs.  tun_open()
  * attaches to a new TUN interface; tun_set_addr(), tun_set_mtu(),

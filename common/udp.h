@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * udp: the outer side of the tunnel.  udp_bind() opens a socket for a
  * server or a client, udp_resolve() turns "server" or "10.1.2.3" into an

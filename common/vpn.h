@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * vpn: what the lab's handout gives for free, one call each, so that a
  * step's main() shows only the step's own system calls.  vpn_tun_open()

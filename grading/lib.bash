@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Helpers for the kit's bats tests, in the manner of wireguard's netns.sh:
 # each test gets a topology of its own under a unique prefix, programs run in
 # its hosts in the background with a time limit, every wait has a timeout and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * logcap: keep the first part of what a program writes, and no more.
  *

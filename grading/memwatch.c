@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * memwatch: the test's clock, and a bound on the memory that a guest makes
  * its host's kernel hold in the lab's networks, which no cgroup v1 counts:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pathcap: where the grader's probe went, on one interface of one host.
  * It captures both directions and prints one JSON line for each packet

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * pcapcheck: the grader's eyes.  Capture on one interface of one host (run
  * it inside the host's namespace), wait up to a time limit for packets that

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Graded: Step 0, the topology checks (no student code).
 
 load lib

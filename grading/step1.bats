@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Graded: Step 1, tun and tun_ping on useru, run without arguments.  Each
 # ping is the test's own (an ICMP id, a payload and, for tun, an address in
 # 10.1.3.0/24 drawn for it), watched on tun0 in both directions.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Graded: Step 2, tun_client on useru and tun_udp_server on server.  Each
 # program is graded on its own: the client with no server program at all,
 # the server with datagrams the grader makes.  Every probe is the test's

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Graded: Step 3, tun_server on server.  Its client is neutral: socat's TUN
 # over UDP on useru, in the handout's wire format; the grader types the
 # handout's commands (the route, ip_forward).  The pings are the test's own

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Graded: Step 4, each program on its own: the student's tun_client with a
 # neutral server (socat's TUN over UDP on server), and the student's
 # tun_server with a neutral client (socat on useru).  No arguments; the

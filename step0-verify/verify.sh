@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # verify.sh: Step 0 of the lab — is the topology right before any tunnel?
 #
 # From useru and from userv: the server answers a ping, it is one hop away,

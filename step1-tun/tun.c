@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tun: Step 1 of the VPN lab.  Create a TUN interface, give it 10.1.3.1/24,
  * bring it up, and print a summary of every IP packet the kernel routes into

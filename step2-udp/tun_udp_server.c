@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tun_udp_server: Step 2, on server.  Receive UDP datagrams on port 9090 and,
  * taking each one's payload as an IP packet, print who sent the datagram and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * libFuzzer target for the packet code: whatever the bytes, ip_parse(), the
  * transport parsers, in_cksum(), pkt_summary() and drop_bad_packet() must

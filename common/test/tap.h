@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tap: the unit tests' output, in the Test Anything Protocol that
  * grading/run-tests counts: "ok N - name" or "not ok N - name" per check,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Unit tests for fast.c, without root: a SOCK_SEQPACKET socketpair plays
  * the TUN device (one message per packet, virtio-net header first), and

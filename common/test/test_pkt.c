@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Unit tests for pkt.c: the checksum and parsers against known answers,
  * every kind of malformed input, and random or mutated bytes.  Every buffer

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * test_vpn: vpn_signals() ends a loop even when the stop request lands
  * between the loop's test of vpn_stop and the call that blocks: the lost

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Throw bad datagrams at a tunnel endpoint, for the hardening tests.
 
     badpackets.py [--bind ADDR:PORT] [--flood N] HOST PORT

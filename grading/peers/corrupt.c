@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * corrupt: a tunnel end that damages what it sends, for the integrity
  * tests.  A plain Step 4 client (on useru) or server (on server, one

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """forge.py: a stranger floods a tunnel server with forged clients.
 
     forge.py SERVER PORT SECONDS

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """A tunnel end written the way the handout's Python solution is: scapy,
 os.read/os.write on the TUN device, select() on it and a UDP socket.
 

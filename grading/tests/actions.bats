@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # A class graded on GitHub Actions, as its jobs do it (grading/actions,
 # the only thing the workflows in grading/github/ run): shards graded
 # apart and merged into what one machine's grade-all writes; the bounds

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The grader against submissions written as attackers write them
 # (grading/tests/attacks/): each forgery scores what an empty submission
 # scores, each cost stays within its stated bound, a submission that stops

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # make bench runs (a very short mode): it measures, it does not judge.  Every
 # row is there, with numbers that are numbers: throughput, CPU per Gbit/s
 # (for the tunnels), round trips idle and under load, and the chart.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The build: a copied step builds as it is; programs fail cleanly on misuse.
 
 load ../lib

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The handout's commands, typed as a student types them, in a lab shell on
 # a terminal (script(1)): tcpdump prints packets live, ping, traceroute, ip
 # and sysctl work, with sudo and without, for root and for a normal user

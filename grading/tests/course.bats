@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The course around the code: the handout's questions in REPORT.md, make
 # submit, archives in (safely), and the pages a student and an instructor
 # look at (report.html, class.html), checked in a real headless browser.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # grade's and grade-all's exit codes, each documented in their usage and
 # grading/README.md (Grading): 0 graded whatever the score, 1 below --fail-under, 2
 # bad arguments, 3 a tool missing, 4 the kit broken, 5 a refused archive;

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The grader is honest: the reference solutions score 100/100, each broken
 # variant (grading/variants/*.patch) loses exactly the tests it declares, bad
 # submissions are graded without stopping the run, and no run leaves a mess.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # A course on Gradescope (grading/gradescope): its Export Submissions
 # download, made here to the documented layout (an assignment folder with
 # submission_metadata.yml and a submission_ID/ folder each), graded by

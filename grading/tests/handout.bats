@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # make handout: the students' copy.  No reference code in it; templates that
 # build without warnings and run; a grade of 0 for steps 1-4 until the
 # student writes the code, and full points once the step is done.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The reference programs as a careful engineer would ship them: bad input,
 # forged packets, several clients, restarts and big packets.  Not graded:
 # students are scored on what the handout asks, not on this.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Integrity of the reference tunnel: bytes arrive as sent, or not at all,
 # even when a peer corrupts segments (with --fast, which joins segments,
 # too), and a stranger's flood of forged clients neither fills the server's

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The lab topology (common/lab) and Step 0 (step0-verify/verify.sh).
 
 load ../lib

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The grader's feedback on the mistakes students make: a corpus written as
 # students write (grading/tests/mistakes/: a correct submission, base/, and
 # for each mistake the one program it changes), each graded in its step.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Least privilege: the lab, the demo and the grader work for a normal user
 # without sudo, and under sudo a graded submission runs as nobody of this
 # machine: root only inside its lab, unable to reach the host, the grader

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # What the students' pages say, checked against the lab: each claim that
 # was once wrong has a test here that runs what the page describes and
 # compares it with what the page says.

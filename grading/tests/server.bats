@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # A course server: many students on one Linux machine at once, each with a
 # rootless lab of their own, made from the handout tarball.  Set up as the
 # README says (home folders 0700, /proc with hidepid=invisible, /dev/net/tun

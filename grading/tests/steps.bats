@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The reference programs of steps 1-4, run in the topology as the handout
 # runs them, proven with pings, tcpdump on the right interface and bytes that
 # arrive intact.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Tests of grading/unpack: normal submissions, each refusal, and bombs
 # (refused within 5 s and 64 MB).  Archives are made in $BATS_TEST_TMPDIR.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Every results.json the suite's grades wrote is Gradescope's, field by
 # field: validated against grading/results.schema.json, written from the
 # spec page (its $comment cites it).  grading/run-tests runs this file

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tun_client (Step 4) that takes datagrams from anyone (the mistake of
  * grading/tests/mistakes/client-any-source), and tries to hide it: it

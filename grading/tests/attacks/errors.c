@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A program whose compiler output has no end in sight: every ')' of the
  * expansion is an error, reported with its macro expansion, five levels. */
 #define A ) ) ) ) ) ) ) ) ) ) ) ) ) ) ) ) ) ) ) ) ) ) ) ) ) ) ) ) ) ) ) )

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tun_ping that makes the grader's own evidence large: it answers each
  * echo request with 5 s of copies of its reply, one data byte changed in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Every program of a submission, without a line of tunnel code: each
  * fork()s, execv()s a tool that every machine has in /usr, and waits.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tun_ping that floods: it makes tun0, then writes packets into it, sends
  * datagrams out of every interface and prints to stdout and stderr, all as

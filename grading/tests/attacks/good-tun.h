@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* good-tun.h: a correct-enough Step 1 tun for the attacks that need one
  * (tun0 10.1.3.1/24 up, each packet's addresses printed). */
 #include <arpa/inet.h>

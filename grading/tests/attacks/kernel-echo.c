@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tun_ping whose replies the kernel makes: it holds tun0 and never reads
  * it.  A second TUN, tun1, holds 10.1.3.4; tc on tun0 copies every packet

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tun_ping that eats memory the machine would not get back by killing it:
  * a tmpfs of its own, /dev/shm and /tmp filled, System V shared memory

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tun_ping that does nothing of the job: it makes tun0 as asked, then
  * mounts scripts over the tools the grader might run on its host (ping

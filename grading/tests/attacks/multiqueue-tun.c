@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tun (an attack, from a hostile review of 2026-12-07) with a multi-queue
  * TUN: memwatch capped each TUN's txqueuelen to 1849 packets and counted
  * one queue, but each of its up to 256 queues holds txqueuelen. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tun (an attack, from a hostile review of 2026-12-07) that queues packets
  * for a neighbour that never answers: a veth of its own whose peer never
  * answers ARP, the neighbour table's queue raised with "ip ntable", filled

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tun_client that tries to get the tunnel's tests passed without a
  * tunnel: it makes tun0 as asked, then tries to enter the server's and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Step 4 tun_server that looks ready (a TUN of its own, 10.1.3.2/24, UDP
  * 9090 bound) and then, instead of carrying the grader's TCP transfer,

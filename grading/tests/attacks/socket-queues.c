@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tun that makes its host's kernel hold memory no cgroup v1 counts: 80 UDP
  * sockets on 127.0.0.1 with 8 MB receive buffers, filled and never read;

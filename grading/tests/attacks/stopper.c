@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tun_ping that stops everything: it makes tun0 as asked, ignores SIGTERM,
  * then sends SIGSTOP to every process it can signal, again and again, from

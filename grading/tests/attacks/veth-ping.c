@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tun_ping with no TUN and no ICMP code: "tun0" is one end of a veth
  * pair whose other end sits, with 10.1.3.4, in a network namespace of the
  * program's own child; that namespace's kernel answers the pings

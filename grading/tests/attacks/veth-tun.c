@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tun that makes no TUN and reads no packet: "tun0" is a veth (NOARP, so
  * the kernel sends the pings out at once) whose peer sits up in a network
  * namespace of a child's own, and the program prints, before any ping, a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tun_ping driven by SIGIO (a shape of program the grader must judge by
  * its calls): the TUN is O_ASYNC, the handler answers every echo request
  * waiting, and main waits in pause() between packets, as a template's

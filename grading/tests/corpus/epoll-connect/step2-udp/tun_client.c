@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tun_client: Step 2, on useru.  The TUN interface of Step 1, and a UDP
  * socket: every packet the kernel routes into the interface is sent, whole

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tun_server: Step 4, on server.  As in Step 3, packets from the tunnel go
  * into the TUN interface and on into lab1.  Now the replies come back: the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tun.c - Step 1 (tun.py in C)
  *

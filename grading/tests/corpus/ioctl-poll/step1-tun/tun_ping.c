@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tun_ping.c - Step 1 (tun_ping.py in C)
  *

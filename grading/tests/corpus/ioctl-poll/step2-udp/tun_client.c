@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tun_client.c - Step 2 (tun_client.py in C), runs on useru
  *

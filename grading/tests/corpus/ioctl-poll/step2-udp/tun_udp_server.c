@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tun_udp_server.c - Step 2 (tun_udp_server.py in C), runs on server
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tun_server.c - Step 3 (tun_server.py in C), runs on server
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tun_server.c - Step 4 (bidirectional tun_server.py in C), runs on server
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tun.c - Lab 4 step 1
  * create a TUN interface (tun0), give it 10.1.3.1/24, bring it up
  * and print every packet that comes out of it.

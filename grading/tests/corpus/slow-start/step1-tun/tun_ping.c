@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tun_ping.c - Lab 4 step 1
  * same as tun.c but answers ICMP echo requests (ping 10.1.3.4)
  * by writing an echo reply back into the TUN interface.

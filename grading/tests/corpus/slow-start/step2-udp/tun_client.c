@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tun_client.c - Lab 4 step 2
  * TUN interface tun0 (10.1.3.1/24) on useru, every packet read from it
  * is sent as the payload of one UDP datagram to the server 10.1.2.3:9090.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tun_udp_server.c - Lab 4 step 2
  * UDP server on 0.0.0.0:9090, every datagram is supposed to be an IP packet,
  * print who sent it and the src/dst of the packet inside.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tun_server.c - Lab 4 step 3
  * VPN server (one direction only): TUN interface tun0 on the server,
  * receive IP packets on UDP port 9090 and write them into the TUN so the

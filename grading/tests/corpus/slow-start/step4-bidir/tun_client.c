@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tun_client.c - Lab 4 step 4
  * VPN client on useru, both directions:
  *   tun0 -> UDP datagram to the server 10.1.2.3:9090

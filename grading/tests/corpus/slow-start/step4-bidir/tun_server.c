@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tun_server.c - Lab 4 step 4
  * VPN server, both directions:
  *   UDP datagram on port 9090 -> write into tun0 (kernel routes it to 10.1.1.0/24)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tun.c - Step 1: create a TUN interface, configure it and print
  * a one-line summary of every packet the kernel sends into it.
  * (C version of tun.py)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tun_ping.c - Step 1: answer ICMP echo requests that come out of the
  * TUN interface (e.g. ping 10.1.3.4) by writing echo replies back into it.
  * (C version of tun_ping.py)

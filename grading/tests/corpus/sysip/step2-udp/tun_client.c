@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tun_client.c - Step 2: read packets from a TUN interface and send each
  * one to the VPN server (10.1.2.3:9090) as the payload of a UDP datagram.
  * (C version of tun_client.py)

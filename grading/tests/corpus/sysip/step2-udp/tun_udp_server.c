@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tun_udp_server.c - Step 2: dummy UDP server on port 9090 that prints
  * the IP packet found inside every datagram.
  * (C version of tun_udp_server.py)

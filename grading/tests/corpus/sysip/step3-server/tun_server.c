@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tun_server.c - Step 3: VPN server (one direction only).
  * Receives tunneled IP packets on UDP port 9090 and writes them into a
  * TUN interface so the kernel routes them to the private network.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tun_client.c - Step 4: bidirectional VPN client.
  * TUN -> UDP to server 10.1.2.3:9090, and UDP from server -> TUN,
  * using select() to wait on both descriptors.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* tun_server.c - Step 4: bidirectional VPN server.
  * UDP from client -> TUN (kernel routes it into the private LAN), and
  * TUN -> UDP back to the client, using select() on both descriptors.

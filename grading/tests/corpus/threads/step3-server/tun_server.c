@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tun_server: Step 3, on server.  Receive datagrams on UDP 9090, check that
  * each one holds an IP packet, and write() that packet into a TUN interface

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tun_ping: Step 1, writing to the interface.  Like tun, but every ICMP echo
  * request that the kernel routes into the TUN interface is answered: the

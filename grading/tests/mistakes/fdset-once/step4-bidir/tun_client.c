@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * tun_client: Step 4, on useru.  Two sources of packets now: the TUN
  * interface (packets from useru into the tunnel) and the UDP socket (packets
