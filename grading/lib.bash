@@ -245,7 +245,7 @@ start_net() {
 # returns its exit status.
 # Not under "run": a subshell cannot wait for our children.
 stop() {
-	local name=$1 sig=${2:-TERM} pid i
+	local name=$1 sig=${2:-TERM} pid i killed=()
 
 	pid=$(target "$name")
 	if [[ $sig == KILL ]]; then
@@ -253,7 +253,8 @@ stop() {
 		# pipeline's socat and head, say) would outlive it, orphans
 		# holding a lab's network alive.
 		tree "${STARTED[$name]}"
-		for pid in "${TREE[@]}"; do
+		killed=("${TREE[@]}")
+		for pid in "${killed[@]}"; do
 			kill -KILL "$pid" 2>/dev/null
 		done
 		pid=""
@@ -262,8 +263,11 @@ stop() {
 		kill -s "$sig" "$pid" 2>/dev/null
 		kill -CONT "$pid" 2>/dev/null
 	fi
+	# Until it is gone, and with SIGKILL every process of it: the launcher
+	# may end first, while the program (on a busy machine) still holds its
+	# port, and a restart that follows would find it taken.
 	for ((i = 0; i < 200; i++)); do
-		alive "${STARTED[$name]}" || break
+		alive "${STARTED[$name]}" || any_alive "${killed[@]}" || break
 		sleep 0.1
 	done
 	if alive "${STARTED[$name]}"; then
@@ -276,6 +280,15 @@ stop() {
 		done
 	fi
 	{ wait "${STARTED[$name]}"; } 2>/dev/null
+}
+
+# any_alive PID...: whether one of them still runs (not a zombie).
+any_alive() {
+	local pid
+	for pid; do
+		alive "$pid" && return 0
+	done
+	return 1
 }
 
 # stop_all NAME...: stop several started programs at once (names may hold
@@ -885,6 +898,8 @@ ping_probe() {
 	# request with thousands of copies makes ping print a line each.
 	net "$1" ping -n -c "$count" -i 0.2 "${wait[@]}" -s "$size" -e "$PROBE_ID" -p "$PROBE_PAT" "$(addr_of "$2")" \
 		2>&1 </dev/null | "$LOGCAP" "$OUT/ping-$PROBE_PINGS.out" "$PING_MAX" || true
+	# (How many replies it waited for: diagnose's ping_problem.)
+	echo "# replies asked for: $count" >>"$OUT/ping-$PROBE_PINGS.out"
 }
 
 # pings FROM DST COUNT: one ping_probe per size of the probe; where the
