@@ -225,9 +225,17 @@ host_sysfs() {
 # start HOST NAME COMMAND...: run COMMAND on HOST in the background, with a
 # time limit; its output goes to $OUT/NAME.log.  start_net: the same, with
 # net instead of on.  Neither holds the runner's descriptors.
+# fresh_log NAME: $OUT/NAME.log emptied now, before its program is
+# launched: a background job's own ">" runs only once it is scheduled, and
+# until then wait_for would read what the last program of that name wrote
+# (its "listening on", say: a transfer that connected before its receiver
+# listened, a program restarted and taken as up).
+fresh_log() { : >"$OUT/$1.log"; }
+
 start() {
 	local host=$1 name=$2
 	shift 2
+	fresh_log "$name"
 	(close_fds; on "$host" timeout "$PROGRAM_LIMIT" "$@") </dev/null >"$OUT/$name.log" 2>&1 &
 	STARTED[$name]=$!
 }
@@ -235,6 +243,7 @@ start() {
 start_net() {
 	local host=$1 name=$2
 	shift 2
+	fresh_log "$name"
 	(close_fds; net "$host" timeout "$PROGRAM_LIMIT" "$@") </dev/null >"$OUT/$name.log" 2>&1 &
 	STARTED[$name]=$!
 }
@@ -273,13 +282,32 @@ stop() {
 	if alive "${STARTED[$name]}"; then
 		# What it was doing, for the failure's output: the system
 		# call it sat in (/proc/PID/syscall), and its state.
-		[[ -n $pid ]] && echo "stop $name: still running 20 s after SIG$sig: pid $pid, syscall $(cut -d' ' -f1 "/proc/$pid/syscall" 2>/dev/null), $(grep -m1 '^State:' "/proc/$pid/status" 2>/dev/null)"
+		[[ -n $pid ]] && echo "stop $name: still running 20 s after SIG$sig: $(task_states "$pid")"
 		tree "${STARTED[$name]}"
 		for pid in "${TREE[@]}"; do
 			kill -KILL "$pid" 2>/dev/null
 		done
 	fi
 	{ wait "${STARTED[$name]}"; } 2>/dev/null
+}
+
+# task_states PID: each thread of PID and of its children, with the call
+# it sits in and its state ("1179/1179 running R", "1180/1180 61 S"): what a
+# program that will not end was doing (a sanitizer's exit-time leak check
+# runs in a child process of its own).
+task_states() {
+	local pid t kids=() out=()
+	for t in /proc/"$1"/task/*/children; do
+		read -r -d '' -a kids 2>/dev/null <"$t" || true
+	done
+	for pid in "$1" "${kids[@]}"; do
+		for t in /proc/"$pid"/task/*; do
+			[[ -e $t/status ]] || continue
+			out+=("$pid/${t##*/} $(cut -d' ' -f1 "$t/syscall" 2>/dev/null) $(sed -n 's/^State:\t\(.\).*/\1/p' "$t/status" 2>/dev/null) $(<"$t/comm")")
+		done
+	done
+	local IFS=,
+	echo "pid/thread syscall state: ${out[*]:-gone}"
 }
 
 # any_alive PID...: whether one of them still runs (not a zombie).
@@ -385,7 +413,7 @@ transfer_ok() {
 		sh "$(($(stat -c %s "$file") + 1))" "$copy"
 	wait_for "$name" 'listening on' || { TRANSFER_WHY="the grader's receiver did not start"; return 1; }
 	if ! net "$from" timeout 30 socat -u OPEN:"$file" TCP:"$addr":5000,connect-timeout=5 2>"$OUT/sender-$from.log"; then
-		TRANSFER_WHY="the TCP transfer from $from to $addr failed"
+		TRANSFER_WHY="the TCP transfer from $from to $addr failed: $(tail -n 1 "$OUT/sender-$from.log")"
 		wait_exit "$name" 1 || true
 		return 1
 	fi
@@ -508,6 +536,8 @@ student() {
 		limits+=(--nproc=64)
 		[[ -n ${GRADE_SAN-} ]] || limits+=(--as=$((1 << 30)))
 	fi
+	fresh_log "$name"
+	: >"$OUT/$name.trace"
 	(
 		[[ -n ${CGROUP-} ]] && "$KIT/grading/cgroup" join "$CGROUP" "$BASHPID"
 		close_fds
@@ -852,6 +882,7 @@ probe() {
 	s4-foreign) PROBE_HOPS=(useru:tun0) ;;
 	*) PROBE_HOPS=(useru:tun0 useru:lan0 useru:ctl0 server:lan0 server:tun0 server:lab1 "$(host_of "$to" "$from"):lab1") ;;
 	esac
+	fresh_log cap
 	what=(-I "$PROBE_ID" -P "$PROBE_PAT")
 	[[ $spec == tcp ]] && what=(-Q 5000)
 	for hop in "${PROBE_HOPS[@]}"; do
