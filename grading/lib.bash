@@ -1297,7 +1297,7 @@ grade_stop() {
 	[[ -s $OUT/.memwatch ]] && head -c 65536 "$OUT/.memwatch" >"$OUT/memwatch.log"
 	if [[ -n $GRADE_OUT ]]; then
 		name=$(printf '%02d-%s' "$BATS_SUITE_TEST_NUMBER" \
-			"$(tr -c 'a-zA-Z0-9\n' '-' <<<"${BATS_TEST_DESCRIPTION%% \[*}" | tr -s '-' | cut -c1-60)")
+			"$(tr -c 'a-zA-Z0-9\n' '-' <<<"$BATS_TEST_DESCRIPTION" | tr -s '-' | cut -c1-60)")
 		dir=$GRADE_OUT/evidence/$name
 		mkdir -p "$dir"
 		cp "$OUT"/*.log "$OUT"/*.pcap "$OUT"/*.jsonl "$OUT"/*.json "$OUT"/*.out "$dir"/ 2>/dev/null || true

@@ -7,7 +7,8 @@ load lib
 setup() { grade_start; }
 teardown() { grade_stop; }
 
-@test "step 0: useru and userv reach the server, one hop away [5 pts]" {
+# bats test_tags=points:5
+@test "step 0: useru and userv reach the server, one hop away" {
 	run "$REF/step0-verify/verify.sh" -p "$PREFIX"
 	assert_line --regexp '^PASS  useru: ping server '
 	assert_line --regexp '^PASS  useru: traceroute server: one hop '
@@ -15,7 +16,8 @@ teardown() { grade_stop; }
 	assert_line --regexp '^PASS  userv: traceroute server: one hop '
 }
 
-@test "step 0: useru and userv cannot reach each other: Host Unreachable from router [5 pts]" {
+# bats test_tags=points:5
+@test "step 0: useru and userv cannot reach each other: Host Unreachable from router" {
 	run "$REF/step0-verify/verify.sh" -p "$PREFIX"
 	assert_line --regexp '^PASS  useru: userv unreachable +From router \(192\.168\.1\.254\).*Destination Host Unreachable'
 	assert_line --regexp '^PASS  userv: useru unreachable +From router \(192\.168\.1\.254\).*Destination Host Unreachable'

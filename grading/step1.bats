@@ -19,12 +19,14 @@ start_tun_ping() {
 	wait_tun useru tun_ping "$CLIENT_ADDR" "$TOPO_CLIENT_TUN"
 }
 
-@test "step 1: tun creates tun0, up, with 10.1.3.1/24 [4 pts]" {
+# bats test_tags=points:4
+@test "step 1: tun creates tun0, up, with 10.1.3.1/24" {
 	student useru tun step1-tun/tun
 	wait_tun useru tun "$CLIENT_ADDR" "$TOPO_CLIENT_TUN"
 }
 
-@test "step 1: tun prints the echo request it reads, with its addresses [4 pts]" {
+# bats test_tags=points:4
+@test "step 1: tun prints the echo request it reads, with its addresses" {
 	local peer
 	peer=$(random_peer)
 	student useru tun step1-tun/tun
@@ -49,7 +51,8 @@ only_sent_addresses() {
 		"the program prints addresses it did not read from the TUN (print the packet's own, from the bytes read())"
 }
 
-@test "step 1: tun_ping makes ping succeed, with the request's payload echoed [4 pts]" {
+# bats test_tags=points:4
+@test "step 1: tun_ping makes ping succeed, with the request's payload echoed" {
 	local peer=10.1.3.4	# the handout's; the ping's id and payload are the test's own
 	start_tun_ping
 	probe -l s1-echo tun_ping useru "$peer" 56
@@ -57,7 +60,8 @@ only_sent_addresses() {
 	probe_end
 }
 
-@test "step 1: tun_ping's echo replies have correct IPv4 and ICMP checksums, odd lengths too [4 pts]" {
+# bats test_tags=points:4
+@test "step 1: tun_ping's echo replies have correct IPv4 and ICMP checksums, odd lengths too" {
 	local peer=10.1.3.4	# the handout's; the ping's id and payload are the test's own
 	start_tun_ping
 	probe s1-echo tun_ping useru "$peer" 56 31
@@ -65,7 +69,8 @@ only_sent_addresses() {
 	probe_end
 }
 
-@test "step 1: tun_ping answers 1-byte, odd-sized and near-MTU pings [2 pts]" {
+# bats test_tags=points:2
+@test "step 1: tun_ping answers 1-byte, odd-sized and near-MTU pings" {
 	local peer=10.1.3.4	# the handout's; the ping's id and payload are the test's own
 	start_tun_ping
 	probe -l s1-echo tun_ping useru "$peer" 1 1001 1472
@@ -73,7 +78,8 @@ only_sent_addresses() {
 	probe_end
 }
 
-@test "step 1: tun_ping answers echo requests only [2 pts]" {
+# bats test_tags=points:2
+@test "step 1: tun_ping answers echo requests only" {
 	local peer=10.1.3.4	# the handout's; the ping's id and payload are the test's own
 	start_tun_ping
 	probe -l s1-only tun_ping useru "$peer" 56

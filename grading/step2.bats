@@ -16,7 +16,8 @@ start_client() {
 	wait_tun useru client "${TOPO_CLIENT_TUN//./\\.}" "$TOPO_CLIENT_TUN"
 }
 
-@test "step 2: the client's datagrams reach server's lan0 carrying the ping [7 pts]" {
+# bats test_tags=points:7
+@test "step 2: the client's datagrams reach server's lan0 carrying the ping" {
 	local peer=10.1.3.5	# the handout's; the ping's id and payload are the test's own
 	start_client
 	probe s2-client client useru "$peer" 56
@@ -24,7 +25,8 @@ start_client() {
 	probe_end
 }
 
-@test "step 2: with the route to 10.1.1.0/24 on tun0, ping userv reaches server's lan0 inside UDP [7 pts]" {
+# bats test_tags=points:7
+@test "step 2: with the route to 10.1.1.0/24 on tun0, ping userv reaches server's lan0 inside UDP" {
 	start_client
 	route_lab1	# the handout's exercise
 	probe s2-client client useru "${TOPO_ADDR[userv]}" 56
@@ -32,7 +34,8 @@ start_client() {
 	probe_end
 }
 
-@test "step 2: tun_udp_server reports the outer sender and the inner addresses [6 pts]" {
+# bats test_tags=points:6
+@test "step 2: tun_udp_server reports the outer sender and the inner addresses" {
 	local sport=$((20000 + RANDOM % 30000)) src="10.1.3.$((2 + RANDOM % 250))" dst
 	dst="10.1.$((4 + RANDOM % 200)).$((2 + RANDOM % 250))"
 	student server server step2-udp/tun_udp_server

@@ -19,14 +19,16 @@ start_step3() {
 	route_lab1
 }
 
-@test "step 3: ping userv from useru is delivered, decapsulated, on userv's lab1 [12 pts]" {
+# bats test_tags=points:12
+@test "step 3: ping userv from useru is delivered, decapsulated, on userv's lab1" {
 	start_step3
 	probe s3 server useru "${TOPO_ADDR[userv]}" 56 1400
 	pings useru userv 2
 	probe_end
 }
 
-@test "step 3: between useru and server, the ping crosses lan0 only inside UDP [8 pts]" {
+# bats test_tags=points:8
+@test "step 3: between useru and server, the ping crosses lan0 only inside UDP" {
 	start_step3
 	probe s3-only-udp server useru "${TOPO_ADDR[userv]}" 56
 	pings useru userv 2

@@ -31,7 +31,8 @@ with_server() {
 	route_lab1
 }
 
-@test "step 4: tun_client: pings from useru reach userv and userw and come back [4 pts]" {
+# bats test_tags=points:4
+@test "step 4: tun_client: pings from useru reach userv and userw and come back" {
 	with_client
 	probe s4-there client useru "${TOPO_ADDR[userv]}" 56
 	pings useru userv 3
@@ -41,7 +42,8 @@ with_server() {
 	probe_end
 }
 
-@test "step 4: tun_client: userv pings useru's 10.1.3.1 through the tunnel [4 pts]" {
+# bats test_tags=points:4
+@test "step 4: tun_client: userv pings useru's 10.1.3.1 through the tunnel" {
 	with_client
 	server_learns_client client
 	probe s4-back client userv "$CLIENT_TUN_ADDR" 56
@@ -49,31 +51,36 @@ with_server() {
 	probe_end
 }
 
-@test "step 4: tun_client: TCP data crosses the tunnel intact (1 MB, useru to userv) [3 pts]" {
+# bats test_tags=points:3
+@test "step 4: tun_client: TCP data crosses the tunnel intact (1 MB, useru to userv)" {
 	with_client
 	tcp_probe client useru userv
 }
 
-@test "step 4: tun_client: on lan0, useru's traffic with lab1 is seen only inside UDP 9090 [2 pts]" {
+# bats test_tags=points:2
+@test "step 4: tun_client: on lan0, useru's traffic with lab1 is seen only inside UDP 9090" {
 	with_client
 	probe s4-only-udp client useru "${TOPO_ADDR[userv]}" 56
 	pings useru userv 3
 	probe_end
 }
 
-@test "step 4: tun_client: 1-byte, odd-sized and near-MTU pings cross the tunnel [1 pt]" {
+# bats test_tags=points:1
+@test "step 4: tun_client: 1-byte, odd-sized and near-MTU pings cross the tunnel" {
 	with_client
 	probe s4-there client useru "${TOPO_ADDR[userv]}" 1 31 1400
 	pings useru userv 1
 	probe_end
 }
 
-@test "step 4: tun_client: takes datagrams from its server only [1 pt]" {
+# bats test_tags=points:1
+@test "step 4: tun_client: takes datagrams from its server only" {
 	with_client
 	foreign_datagrams client
 }
 
-@test "step 4: tun_server: pings from useru reach userv and userw and come back [5 pts]" {
+# bats test_tags=points:5
+@test "step 4: tun_server: pings from useru reach userv and userw and come back" {
 	with_server
 	probe s4-there server useru "${TOPO_ADDR[userv]}" 56
 	pings useru userv 3
@@ -83,7 +90,8 @@ with_server() {
 	probe_end
 }
 
-@test "step 4: tun_server: userv pings useru's 10.1.3.1 through the tunnel [4 pts]" {
+# bats test_tags=points:4
+@test "step 4: tun_server: userv pings useru's 10.1.3.1 through the tunnel" {
 	with_server
 	server_learns_client server
 	probe s4-back server userv "$CLIENT_TUN_ADDR" 56
@@ -91,19 +99,22 @@ with_server() {
 	probe_end
 }
 
-@test "step 4: tun_server: TCP data crosses the tunnel intact (1 MB, useru to userv) [3 pts]" {
+# bats test_tags=points:3
+@test "step 4: tun_server: TCP data crosses the tunnel intact (1 MB, useru to userv)" {
 	with_server
 	tcp_probe server useru userv
 }
 
-@test "step 4: tun_server: on lan0, the replies to useru are seen only inside UDP 9090 [2 pts]" {
+# bats test_tags=points:2
+@test "step 4: tun_server: on lan0, the replies to useru are seen only inside UDP 9090" {
 	with_server
 	probe s4-only-udp server useru "${TOPO_ADDR[userv]}" 56
 	pings useru userv 3
 	probe_end
 }
 
-@test "step 4: tun_server: 1-byte, odd-sized and near-MTU pings cross the tunnel [1 pt]" {
+# bats test_tags=points:1
+@test "step 4: tun_server: 1-byte, odd-sized and near-MTU pings cross the tunnel" {
 	with_server
 	probe s4-there server useru "${TOPO_ADDR[userv]}" 1 31 1400
 	pings useru userv 1

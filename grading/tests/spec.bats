@@ -1,0 +1,56 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# grading/spec, the one reader of the graded tests' tags: every graded test
+# has its points, and a mistake in the tags stops it, naming the file and
+# line, before any student is graded by them.
+
+load ../lib
+
+SPEC=$KIT/grading/spec
+
+@test "spec: every graded test has its step, its points and a name of its step" {
+	local files=() n
+	for n in "${STEP_NUMBERS[@]}"; do
+		files+=("$KIT/grading/step$n.bats")
+	done
+	run "$SPEC" "${files[@]}"
+	assert_success
+	# As many lines as bats counts tests, each "N<tab>POINTS<tab>VIS<tab>step N: ..."
+	[ "${#lines[@]}" -eq "$(bats --count "${files[@]}")" ]
+	local line s p v name
+	for line in "${lines[@]}"; do
+		IFS=$'\t' read -r s p v name <<<"$line"
+		[[ $p =~ ^[0-9]+$ && $name == "step $s: "* ]] || fail "not a graded test's line: $line"
+	done
+}
+
+# spec_of TEXT: spec run on a step file of TEXT.
+spec_of() {
+	printf '%s\n' "$1" >"$BATS_TEST_TMPDIR/step7.bats"
+	run "$SPEC" "$BATS_TEST_TMPDIR/step7.bats"
+}
+
+@test "spec: points and visibility from the tags above a test; a mistake in them stops it, file and line named" {
+	spec_of $'# bats test_tags=points:3\n@test "step 7: a" {\n}\n# a comment\n# bats test_tags=points:0, visibility:hidden\n\n@test "step 7: b" {\n}'
+	assert_success
+	assert_output $'7\t3\t-\tstep 7: a\n7\t0\thidden\tstep 7: b'
+	spec_of $'@test "step 7: a" {\n}'
+	assert_failure
+	assert_output --partial 'step7.bats:1: "step 7: a" has no points'
+	spec_of $'# bats test_tags=points:2.5\n@test "step 7: a" {\n}'
+	assert_failure
+	assert_output --partial 'step7.bats:2: points that are no whole number'
+	spec_of $'# bats test_tags=pionts:2\n@test "step 7: a" {\n}'
+	assert_failure
+	assert_output --partial $'a tag spec does not know: "pionts:2"'
+	spec_of $'# bats test_tags=points:2,visibility:secret\n@test "step 7: a" {\n}'
+	assert_failure
+	assert_output --partial $'a tag spec does not know: "visibility:secret"'
+	spec_of $'# bats test_tags=points:2\n@test "step 7: a" {\n}\n# bats test_tags=points:2\n@test "step 7: a" {\n}'
+	assert_failure
+	assert_output --partial 'step7.bats:5: a second test named "step 7: a"'
+	# Tags go with the next test only.
+	spec_of $'# bats test_tags=points:2\n@test "step 7: a" {\n}\n@test "step 7: b" {\n}'
+	assert_failure
+	assert_output --partial '"step 7: b" has no points'
+}
