@@ -167,17 +167,20 @@ lab_stop() {
 		kill -TERM "$WATCHDOG" 2>/dev/null
 		wait "$WATCHDOG" 2>/dev/null
 	fi
-	lab_clear
-	lab down
-	[[ -n ${CGROUP-} ]] && "$KIT/grading/cgroup" remove "$CGROUP"
-	# (Its stderr away: bash's notes about the jobs it reaps say nothing.)
-	for name in "${!STARTED[@]}"; do	# the probes, outside the lab
+	# Every program started, first: one still running when its TUN goes
+	# would log "read from tun0: File descriptor in bad state", a last
+	# line that reads as its own mistake.  (Its stderr away: bash's notes
+	# about the jobs it reaps say nothing.)
+	for name in "${!STARTED[@]}"; do
 		tree "${STARTED[$name]}"
 		for pid in "${TREE[@]}"; do
 			kill -KILL "$pid" 2>/dev/null || true
 		done
 		wait "${STARTED[$name]}" 2>/dev/null || true
 	done 2>/dev/null
+	lab_clear
+	lab down
+	[[ -n ${CGROUP-} ]] && "$KIT/grading/cgroup" remove "$CGROUP"
 	reports=$(grep -lE 'Sanitizer|runtime error:' "$OUT"/*.log 2>/dev/null || true)
 	if [[ -n $reports ]]; then
 		echo "# sanitizer report in: $reports" >&2
@@ -412,7 +415,9 @@ transfer_ok() {
 	start_net "$to" "$name" sh -c 'socat -d -d -u TCP-LISTEN:5000,reuseaddr STDOUT | head -c "$1" >"$2"' \
 		sh "$(($(stat -c %s "$file") + 1))" "$copy"
 	wait_for "$name" 'listening on' || { TRANSFER_WHY="the grader's receiver did not start"; return 1; }
-	if ! net "$from" timeout 30 socat -u OPEN:"$file" TCP:"$addr":5000,connect-timeout=5 2>"$OUT/sender-$from.log"; then
+	# Up to 10 s to connect: four SYNs (at 0, 1, 3 and 7 s), for a tunnel
+	# that a flood or a busy machine makes drop a few.
+	if ! net "$from" timeout 30 socat -u OPEN:"$file" TCP:"$addr":5000,connect-timeout=10 2>"$OUT/sender-$from.log"; then
 		TRANSFER_WHY="the TCP transfer from $from to $addr failed: $(tail -n 1 "$OUT/sender-$from.log")"
 		wait_exit "$name" 1 || true
 		return 1
