@@ -841,11 +841,19 @@ socat_server() {
 # to grading/diagnose, which walks the path and names where the probe was
 # lost and the likely mistake.
 PATHCAP=$KIT/grading/pathcap
+# The kinds of probe, from grading/probes: whether a test waits for the
+# replies, and where it captures.
+declare -gA PROBE_REPLY=() PROBE_CAPTURES=()
+while read -r spec reply hops; do
+	[[ -z $spec || $spec == \#* ]] && continue
+	PROBE_REPLY[$spec]=$reply PROBE_CAPTURES[$spec]=$hops
+done <"$KIT/grading/probes"
+unset spec reply hops
 PCAP_MAX=${PCAP_MAX:-262144}	# bytes of a capture's pcap kept
 PING_MAX=${PING_MAX:-65536}	# bytes of the grader's ping's output kept
 
 # probe [-l] SPEC NAME FROM TO [SIZE...]: a new probe for test kind SPEC
-# (see grading/diagnose) of the program under test NAME, sent from host
+# (grading/probes) of the program under test NAME, sent from host
 # FROM to address TO with these amounts of data (56 if none); captures
 # start on the hops of SPEC and are ready when this returns.  -l: ICMP
 # checksums are not this test's business.  The program's state before the
@@ -855,6 +863,8 @@ probe() {
 	[[ $1 == -l ]] && { lenient=true; shift; }
 	spec=$1 name=$2 from=$3 to=$4
 	shift 4
+	[[ -n ${PROBE_REPLY[$spec]-} ]] ||
+		fail "probe $spec: no such kind in grading/probes (a mistake of the kit, not of the program)"
 	[[ -e $OUT/state-$name-start.json ]] || snapshot "$name" start
 	PROBE_ID=$((0x$(od -An -N2 -tx2 /dev/urandom | tr -d ' ')))
 	# (No zero byte: ping pads with zeros, and a checksum that forgets an
@@ -876,17 +886,13 @@ probe() {
 		  lenient: $lenient}' >"$OUT/probe.json"
 	# How long ping waits for a reply: where none is needed (the grader
 	# looks at the captures), not long.
-	case $spec in
-	s1-read | s2-* | s3* | *-only-udp) PING_WAIT=1 ;;
-	*) PING_WAIT=2 ;;
-	esac
+	PING_WAIT=1
+	[[ ${PROBE_REPLY[$spec]} == yes ]] && PING_WAIT=2
 	PROBE_HOPS=()
-	case $spec in
-	s1-*) PROBE_HOPS=(useru:tun0) ;;
-	s2-client) PROBE_HOPS=(useru:tun0 useru:lan0 useru:ctl0 server:lan0) ;;
-	s4-foreign) PROBE_HOPS=(useru:tun0) ;;
-	*) PROBE_HOPS=(useru:tun0 useru:lan0 useru:ctl0 server:lan0 server:tun0 server:lab1 "$(host_of "$to" "$from"):lab1") ;;
-	esac
+	for hop in ${PROBE_CAPTURES[$spec]}; do
+		[[ $hop == lab1 ]] && hop=$(host_of "$to" "$from"):lab1
+		PROBE_HOPS+=("$hop")
+	done
 	fresh_log cap
 	what=(-I "$PROBE_ID" -P "$PROBE_PAT")
 	[[ $spec == tcp ]] && what=(-Q 5000)

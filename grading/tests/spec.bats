@@ -54,3 +54,29 @@ spec_of() {
 	assert_failure
 	assert_output --partial '"step 7: b" has no points'
 }
+
+# The kinds of probe: each that a graded test sends (probe SPEC, in the
+# step files and the helpers they call) is in grading/probes, and diagnose
+# walks a path for each, captured at every hop.
+@test "spec: every kind of probe the graded tests send is in grading/probes, with its path in diagnose, captured at every hop" {
+	local used known
+	used=$(grep -ohE '^[[:space:]]*probe (-l )?[a-z0-9-]+' "$KIT"/grading/step*.bats "$KIT/grading/lib.bash" |
+		awk '{ print $NF }' | sort -u)
+	known=$(awk '!/^#/ && NF { print $1 }' "$KIT/grading/probes" | sort -u)
+	[ "$(wc -l <<<"$used")" -ge 10 ]	# the check has teeth
+	run comm -23 <(echo "$used") <(echo "$known")
+	assert_output ''
+	run "$KIT/grading/diagnose" --check-probes
+	assert_success
+	# And it fails where it should: a kind captured on too few hops.
+	local copy=$BATS_TEST_TMPDIR/kit
+	mkdir -p "$copy/grading" "$copy/common"
+	cp "$KIT/grading/diagnose" "$copy/grading/"
+	cp "$KIT/common/topology" "$copy/common/"
+	sed 's/^\(s4-back .*\) lab1$/\1/' "$KIT/grading/probes" >"$copy/grading/probes"
+	echo 'nothing   yes   useru:tun0' >>"$copy/grading/probes"
+	run "$copy/grading/diagnose" --check-probes
+	assert_failure
+	assert_line --partial 'probe s4-back: its path crosses userv:lab1, not captured'
+	assert_line --partial "probe nothing: diagnose: no path for the probe 'nothing'"
+}
