@@ -35,11 +35,11 @@ load ../lib
 @test "bench: finds OpenVPN in /usr/sbin without it on the PATH, and says why it skips a row it cannot measure" {
 	local copy=$BATS_TEST_TMPDIR/kit
 	mkdir -p "$copy"
-	# The handout's copy: no grading/peers, so no Python tunnel.
-	tar -C "$KIT" --exclude=./.git --exclude=./grading/out --exclude=./grading/peers -cf - . | tar -C "$copy" -xf -
+	# The handout's copy: no grading/tests/peers, so no Python tunnel.
+	tar -C "$KIT" --exclude=./.git --exclude=./grading/out --exclude=./grading/tests/peers -cf - . | tar -C "$copy" -xf -
 	run env PATH=/usr/bin:/bin "$copy/common/bench" -t 1 -n 1 -o "$BATS_TEST_TMPDIR/b.csv" python
 	assert_success
-	assert_line "(skipping python: the kit's Python tunnel (grading/peers/py_tunnel.py) is not in this copy: the handout leaves it out)"
+	assert_line "(skipping python: the kit's Python tunnel (grading/tests/peers/py_tunnel.py) is not in this copy: the handout leaves it out)"
 	# OpenVPN is in /usr/sbin, outside a normal user's PATH: measured.
 	[ -x /usr/sbin/openvpn ] || skip "openvpn is not in /usr/sbin here"
 	run env PATH=/usr/bin:/bin "$KIT/common/bench" -t 1 -n 1 -o "$BATS_TEST_TMPDIR/o.csv" openvpn

@@ -238,7 +238,7 @@ chromium_page() {	# chromium_page URL [extra flags]: headless, no network
 	local subs=$BATS_TEST_TMPDIR/subs class=$BATS_TEST_TMPDIR/class
 	make_report_submission "$subs/alice"
 	make_report_submission "$subs/bob"
-	patch -s -d "$subs/bob" -p1 <"$KIT/grading/variants/step3-no-tun-write.patch"
+	patch -s -d "$subs/bob" -p1 <"$KIT/grading/tests/variants/step3-no-tun-write.patch"
 	run "$KIT/grading/grade-all" -s 3 -o "$class" "$subs"
 	assert_line 'alice,,,,20,,20,'
 	assert_line 'bob,,,,0,,0,'

@@ -139,7 +139,7 @@ gso_max_segs() {
 # The fast path takes datagrams in batches and holds packets back: bad
 # input must still be dropped one by one, and never stop a program.
 @test "fast: both --fast ends survive every kind of bad datagram and a flood, and carry on" {
-	local bad=$KIT/grading/peers/badpackets.py port kind
+	local bad=$KIT/grading/tests/peers/badpackets.py port kind
 	tunnel_routes
 	start useru client "$S4/tun_client" --fast
 	wait_for client 'tunnelling to'

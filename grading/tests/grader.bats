@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: MIT
 # The grader is honest: the reference solutions score 100/100, each broken
-# variant (grading/variants/*.patch) loses exactly the tests it declares, bad
+# variant (grading/tests/variants/*.patch) loses exactly the tests it declares, bad
 # submissions are graded without stopping the run, and no run leaves a mess.
 
 load ../lib
@@ -26,7 +26,7 @@ teardown() {
 run_variant() {
 	local sub=$BATS_TEST_TMPDIR/sub-$1
 	make_submission "$sub"
-	patch -s -d "$sub" -p1 <"$KIT/grading/variants/$1.patch"
+	patch -s -d "$sub" -p1 <"$KIT/grading/tests/variants/$1.patch"
 	out=$BATS_TEST_TMPDIR/out-$1
 	run "$GRADE" -s "$2" -o "$out" "$sub"
 }
@@ -35,7 +35,7 @@ run_variant() {
 assert_loses_exactly() {
 	local variant=$1 expected failed e
 
-	expected=$(sed -n 's/^# loses: //p' "$KIT/grading/variants/$variant.patch" | sort)
+	expected=$(sed -n 's/^# loses: //p' "$KIT/grading/tests/variants/$variant.patch" | sort)
 	failed=$(jq -r '.tests[] | select(.status == "failed") | select(.name | startswith("report:") | not) | .name' "$out/results.json" | sort)
 	[ "$(wc -l <<<"$expected")" -eq "$(grep -c . <<<"$failed")" ] ||
 		fail "$variant: expected to lose"$'\n'"$expected"$'\n'"but lost"$'\n'"$failed"
@@ -179,7 +179,7 @@ verdicts() {
 	local subs=$BATS_TEST_TMPDIR/subs
 	make_submission "$subs/alice"
 	make_submission "$subs/bob"
-	patch -s -d "$subs/bob" -p1 <"$KIT/grading/variants/step1-bad-checksum.patch"
+	patch -s -d "$subs/bob" -p1 <"$KIT/grading/tests/variants/step1-bad-checksum.patch"
 	make_submission "$subs/carol"
 	cp "$KIT/grading/tests/mistakes/no-pi-step1/step1-tun/tun_ping.c" "$subs/carol/step1-tun/"
 	run "$KIT/grading/grade-all" -s 1 -o "$BATS_TEST_TMPDIR/serial" "$subs"

@@ -47,8 +47,8 @@ solution_lines() {
 	run tar -tzf "$DIST/vpnlab-handout.tar.gz"
 	assert_line 'vpnlab-handout/step4-bidir/tun_server.c'
 	assert_line 'vpnlab-handout/grading/grade'
-	refute_line --partial 'grading/variants'
-	refute_line --partial 'grading/peers'
+	refute_line --partial 'grading/tests/variants'
+	refute_line --partial 'grading/tests/peers'
 	refute_line --partial '.o'
 	local lines found
 	lines=$(solution_lines)

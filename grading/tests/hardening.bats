@@ -11,7 +11,7 @@ teardown() { lab_stop; }
 
 S2=$KIT/step2-udp
 S4=$KIT/step4-bidir
-BAD=$KIT/grading/peers/badpackets.py
+BAD=$KIT/grading/tests/peers/badpackets.py
 
 start_server() {
 	start server server "$S4/tun_server" "$@"

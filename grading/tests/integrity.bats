@@ -16,7 +16,7 @@ setup() {
 	local san=()
 	nm "$KIT/common/libvpnlab.a" | grep -q __asan_ && san=(-fsanitize=address,undefined)
 	cc -std=gnu11 "${san[@]}" -I"$KIT/common" -o "$CORRUPT" \
-		"$KIT/grading/peers/corrupt.c" "$KIT/common/libvpnlab.a"
+		"$KIT/grading/tests/peers/corrupt.c" "$KIT/common/libvpnlab.a"
 	head -c 3000000 /dev/urandom >"$OUT/sent"
 }
 
@@ -88,7 +88,7 @@ flood_test() {
 	on useru ping -c1 -W2 userv >/dev/null
 	# userw, on lab1, reaches the server's 10.1.1.4:9090.  The real client
 	# keeps pinging all the while: it is active, and must stay served.
-	start userw forge /usr/bin/python3 "$KIT/grading/peers/forge.py" 10.1.1.4 9090 8
+	start userw forge /usr/bin/python3 "$KIT/grading/tests/peers/forge.py" 10.1.1.4 9090 8
 	on useru ping -c40 -i0.25 -W2 userv >"$OUT/ping.log" 2>&1 &
 	local pinger=$!
 	sleep 0.5

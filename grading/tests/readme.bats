@@ -23,7 +23,7 @@ variant_program() {
 	local dir=$BATS_TEST_TMPDIR/$1
 	cp -r "$KIT/$1" "$dir"
 	make -s -C "$dir" clean >/dev/null
-	patch -s -d "$BATS_TEST_TMPDIR" -p1 <"$KIT/grading/variants/$3.patch"
+	patch -s -d "$BATS_TEST_TMPDIR" -p1 <"$KIT/grading/tests/variants/$3.patch"
 	make -s -C "$dir" COMMON="$KIT/common" "$2" >/dev/null
 	echo "$dir/$2"
 }
