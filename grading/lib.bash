@@ -388,15 +388,6 @@ wait_for() {
 	return 1
 }
 
-# capture HOST IFACE NAME FILTER...: tcpdump on a host's interface, text
-# output in $OUT/NAME.log, ready when this returns.
-capture() {
-	local host=$1 iface=$2 name=$3
-	shift 3
-	start_net "$host" "$name" tcpdump -Z root -lnn -i "$iface" "$@"
-	wait_for "$name" "listening on"
-}
-
 # transfer FROM TO ADDRESS FILE COPY: send FILE over TCP from host FROM to
 # port 5000 of ADDRESS on host TO, written there as COPY; fails unless COPY
 # is FILE byte for byte.  socat, not iperf3 -F: iperf3 3.12 loses data with
@@ -431,33 +422,6 @@ transfer_ok() {
 # The lab's names, for commands that run with the machine's files (net).
 addr_of() { echo "${TOPO_ADDR[$1]-$1}"; }
 
-# leftovers PATTERN: the namespaces and grader work trees whose names match
-# PATTERN (an ERE), one per line.  A test that must leave nothing compares
-# this with what it was before the test, never with nothing: a student's
-# topology or an earlier run's remains are none of its business.
-leftovers() {
-	local f
-	{
-		for f in /run/vpnlab-lab/*/*.pid /tmp/vpnlab-lab-*/*.pid \
-			/run/user/*/vpnlab-lab/*.pid /home/*/.cache/vpnlab-lab/*.pid; do
-			[[ -e $f ]] && kill -0 "$(<"$f")" 2>/dev/null && basename "$f" .pid
-		done
-		ls -d /tmp/vpnlab-grade.* 2>/dev/null
-	} | grep -E -- "$1" | sort || true
-}
-
-# make_submission DIR: a submission folder of the kit's step programs, as
-# a student hands in.
-make_submission() {
-	local dir=$1 step
-
-	mkdir -p "$dir"
-	for step in "${STEPS_DIRS[@]}"; do
-		mkdir -p "$dir/$step"
-		cp "$KIT/$step"/*.c "$dir/$step/"
-	done
-}
-
 # The handout's route on a client host: lab1 through its tunnel.  "replace":
 # a program may have added it already.
 route_lab1() { net "${1:-$TOPO_CLIENT}" ip route replace "$TOPO_PRIVATE_NET" dev tun0; }
@@ -488,7 +452,6 @@ tunnel_routes() {
 # so that each step is graded on its own.
 SUB=${VPNLAB_SUB:-$KIT}
 REF=${VPNLAB_REF:-$KIT}
-PCAPCHECK=$REF/grading/pcapcheck
 GRADE_OUT=${VPNLAB_GRADE_OUT:-}
 
 # The path of a program under test, or fail saying why it is not there.
@@ -1054,78 +1017,6 @@ server_learns_client() {
 read_hint() { "$KIT/grading/diagnose" --hint-read "$OUT" "$1"; }
 inner_hint() { "$KIT/grading/diagnose" --hint-inner "$OUT" "$@"; }
 
-# check HOST NAME PCAPCHECK-ARGS...: start a capture that must succeed.
-check() {
-	local host=$1 name=$2
-	shift 2
-	CHECKS[$name]=$(hop_json "$host" "$@")
-	start_net "$host" "$name" "$PCAPCHECK" -w "$OUT/$name.pcap" "$@"
-	wait_for "$name" '^capturing on'
-}
-declare -gA CHECKS=()	# capture name -> its hop, until judged
-
-# hop_json HOST PCAPCHECK-ARGS...: where a capture looks and for what, as
-# the grader's report draws it (grading/report).
-hop_json() {
-	local host=$1 iface="" none=false want=() opt
-	shift
-	OPTIND=1
-	while getopts c:d:f:i:knop:s:T:t:u:w: opt; do
-		case $opt in
-		i) iface=$OPTARG ;;
-		n) none=true ;;
-		p) want+=("$OPTARG") ;;
-		T) want+=("$OPTARG") ;;
-		s) want+=("from $OPTARG") ;;
-		d) want+=("to $OPTARG") ;;
-		u) want+=("inside UDP $OPTARG") ;;
-		esac
-	done
-	jq -nc --arg host "$host" --arg iface "$iface" --argjson none "$none" \
-		--arg want "${want[*]:-any packet}" \
-		'{host: $host, iface: $iface, none: $none, want: $want}'
-}
-
-# record_hop NAME true|false|null: a capture's verdict, into hops.jsonl.
-record_hop() {
-	[[ -n ${CHECKS[$1]-} ]] || return 0
-	grep -E '^(match [0-9]+|OK|FAIL|ERROR)' "$OUT/$1.log" 2>/dev/null | head -n 6 |
-		jq -R . | jq -sc --argjson hop "${CHECKS[$1]}" --arg name "$1" --argjson ok "$2" \
-		'$hop + {name: $name, ok: $ok, lines: .}' >>"$OUT/hops.jsonl"
-	unset "CHECKS[$1]"
-}
-
-# verdict NAME [EXPECTED CAUSE]: wait for a capture's end; if it failed,
-# fail with what was expected, pcapcheck's verdict line, and the likely cause.
-verdict() {
-	local seen
-
-	judged "$1" && return 0
-	seen=$(grep -m1 -E '^FAIL' "$OUT/$1.log" || tail -n 1 "$OUT/$1.log")
-	if [[ -n ${2-} ]]; then
-		explain "$2" "$seen" "$3"
-	fi
-	fail "$(printf 'capture %s failed:\n%s' "$1" "$(tail -n 6 "$OUT/$1.log")")"
-}
-
-# judged NAME: wait for a capture's end; its success, recorded as a hop.
-judged() {
-	local status=0
-	wait "${STARTED[$1]}" || status=$?
-	record_hop "$1" "$( ((status == 0)) && echo true || echo false)"
-	return "$status"
-}
-
-# end_capture NAME [EXPECTED CAUSE]: stop a capture now (for "none seen"
-# checks) and judge it.
-end_capture() {
-	local pid
-
-	pid=$(target "$1")
-	[[ -n $pid ]] && kill -INT "$pid"
-	verdict "$@"
-}
-
 # expect_line NAME REGEX SECONDS EXPECTED CAUSE: until the program's output
 # since the test's last probe of it (log_since) has a line matching REGEX;
 # else fail saying what it printed last.
@@ -1296,9 +1187,6 @@ grade_stop() {
 				cut -c1-300 | clean_text | sed 's/^/#   /'
 		done
 	fi
-	for name in "${!CHECKS[@]}"; do	# captures the test never judged
-		record_hop "$name" null
-	done
 	lab_stop || status=1
 	# Its log says what was refused (its writer has ended with it).
 	for name in "${!refused[@]}"; do

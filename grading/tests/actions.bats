@@ -7,7 +7,7 @@
 # step for Classroom's reporter; actionlint on every workflow.  No runner
 # is here: the jobs' scripts are what is tested.
 
-load ../lib
+load kit
 
 ACTIONS=$KIT/grading/actions
 

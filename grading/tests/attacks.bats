@@ -6,7 +6,7 @@
 # or hangs ends within its limit and the next student is graded, and
 # nothing of any of them is left on the machine.
 
-load ../lib
+load kit
 
 GRADE=$KIT/grading/grade
 ATTACKS=$KIT/grading/tests/attacks

@@ -4,7 +4,7 @@
 # row is there, with numbers that are numbers: throughput, CPU per Gbit/s
 # (for the tunnels), round trips idle and under load, and the chart.
 
-load ../lib
+load kit
 
 @test "bench: a short run prints the table, the CSV and the chart, and leaves nothing" {
 	local csv=$BATS_TEST_TMPDIR/bench.csv before row

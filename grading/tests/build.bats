@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # The build: a copied step builds as it is; programs fail cleanly on misuse.
 
-load ../lib
+load kit
 
 teardown() { rm -rf "${COPY:?}"; }
 

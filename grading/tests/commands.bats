@@ -5,7 +5,7 @@
 # and sysctl work, with sudo and without, for root and for a normal user
 # in a lab of their own.
 
-load ../lib
+load kit
 
 STUDENT=vpnlab-typist
 

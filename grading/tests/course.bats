@@ -4,7 +4,7 @@
 # submit, archives in (safely), and the pages a student and an instructor
 # look at (report.html, class.html), checked in a real headless browser.
 
-load ../lib
+load kit
 
 GRADE=$KIT/grading/grade
 HANDOUT_MD=$KIT/../shared/reference/vpn-tunneling-lab-handout.md

@@ -5,7 +5,7 @@
 # bad arguments, 3 a tool missing, 4 the kit broken, 5 a refused archive;
 # and on each path that grades nothing, a results.json that says why.
 
-load ../lib
+load kit
 
 GRADE=$KIT/grading/grade
 

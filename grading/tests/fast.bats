@@ -5,7 +5,7 @@
 # one made), the wire still carries one IP packet per datagram, and where
 # the kernel refuses an offload the programs say so once and carry on.
 
-load ../lib
+load kit
 
 setup() { lab_start; }
 teardown() { lab_stop; }

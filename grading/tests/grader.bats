@@ -4,7 +4,7 @@
 # variant (grading/tests/variants/*.patch) loses exactly the tests it declares, bad
 # submissions are graded without stopping the run, and no run leaves a mess.
 
-load ../lib
+load kit
 
 GRADE=$KIT/grading/grade
 

@@ -7,7 +7,7 @@
 # autograder bundle, run as Gradescope's harness would run it, in a folder
 # laid out as /autograder.  No Gradescope account is here.
 
-load ../lib
+load kit
 
 GS=$KIT/grading/gradescope
 

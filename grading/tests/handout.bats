@@ -4,7 +4,7 @@
 # build without warnings and run; a grade of 0 for steps 1-4 until the
 # student writes the code, and full points once the step is done.
 
-load ../lib
+load kit
 
 setup() {
 	DIST=$BATS_TEST_TMPDIR/dist

@@ -4,7 +4,7 @@
 # forged packets, several clients, restarts and big packets.  Not graded:
 # students are scored on what the handout asks, not on this.
 
-load ../lib
+load kit
 
 setup() { lab_start; }
 teardown() { lab_stop; }

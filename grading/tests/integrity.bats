@@ -5,7 +5,7 @@
 # too), and a stranger's flood of forged clients neither fills the server's
 # table nor takes a real client's place.
 
-load ../lib
+load kit
 
 S4=$KIT/step4-bidir
 

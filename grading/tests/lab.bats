@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # The lab topology (common/lab) and Step 0 (step0-verify/verify.sh).
 
-load ../lib
+load kit
 
 setup() { lab_start; }
 teardown() { lab_stop; }

@@ -6,7 +6,7 @@
 # Each loses points, and its first failure's "likely:" line names the very
 # mistake (EXPECT): a diagnosis that falls back to a generic text fails.
 
-load ../lib
+load kit
 
 MISTAKES=$KIT/grading/tests/mistakes
 

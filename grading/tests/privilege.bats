@@ -5,7 +5,7 @@
 # machine: root only inside its lab, unable to reach the host, the grader
 # or other submissions, and gone when its test ends.
 
-load ../lib
+load kit
 
 STUDENT=vpnlab-student
 SQUATTER=vpnlab-squatter

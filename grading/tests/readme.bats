@@ -4,7 +4,7 @@
 # was once wrong has a test here that runs what the page describes and
 # compares it with what the page says.
 
-load ../lib
+load kit
 
 setup() {
 	DIST=$BATS_TEST_TMPDIR/dist

@@ -8,7 +8,7 @@
 # processes, files or results.  Prints the lab start times and the memory
 # a lab takes at that load (grading/README.md's figures).
 
-load ../lib
+load kit
 
 N=${SERVER_STUDENTS:-8}
 

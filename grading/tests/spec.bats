@@ -4,7 +4,7 @@
 # has its points, and a mistake in the tags stops it, naming the file and
 # line, before any student is graded by them.
 
-load ../lib
+load kit
 
 SPEC=$KIT/grading/spec
 

@@ -4,7 +4,7 @@
 # runs them, proven with pings, tcpdump on the right interface and bytes that
 # arrive intact.
 
-load ../lib
+load kit
 
 setup() { lab_start; }
 teardown() { lab_stop; }

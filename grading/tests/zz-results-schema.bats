@@ -6,7 +6,7 @@
 # last and alone, and has grade copy each results.json it writes into
 # GRADE_RESULTS_COPY (with an index: copy, original path).
 
-load ../lib
+load kit
 
 SCHEMA=$KIT/grading/results.schema.json
 
