@@ -27,6 +27,21 @@ labs_of_prefix() { leftovers "^$1" | grep -c . || true; }
 	refute_output --partial "$(ip -brief link | awk 'NR == 2 {print $1}')"
 }
 
+@test "lab: its usage lists every command it takes, from the one table in its opening comment" {
+	local cmds cmd
+	# The commands main() dispatches, but for the hidden roles (__...).
+	cmds=$(sed -n '/^main() {/,/^}/s/^\t\([a-z]*\)) .*/\1/p' "$KIT/common/lab")
+	[ "$(wc -w <<<"$cmds")" -ge 10 ]	# the check has teeth
+	run "$KIT/common/lab" --help
+	[ "$status" -eq 2 ]
+	for cmd in $cmds; do
+		[[ $output == *"lab $cmd"* || ($cmd =~ ^(down|status)$ && $output == *"| $cmd"*) ]] ||
+			fail "lab $cmd is not in its usage:"$'\n'"$output"
+	done
+	assert_line --partial 'lab HOST COMMAND [ARG...]'
+	assert_line --regexp '^HOST is one of: useru server userv userw router'
+}
+
 @test "lab: names resolve per host as in the handout" {
 	run on useru getent hosts server
 	assert_output --regexp '^10\.1\.2\.3 +server-lan0 server'
