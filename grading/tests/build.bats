@@ -4,7 +4,7 @@
 
 load kit
 
-teardown() { rm -rf "${COPY:?}"; }
+teardown() { rm -rf "${COPY:-}"; }
 
 @test "build: cp -r step1-tun my-step2 && make -C my-step2 builds the copy" {
 	# Beside a copy of common/, as in the kit: the kit's own build, which
@@ -31,4 +31,26 @@ teardown() { rm -rf "${COPY:?}"; }
 	run make -C "$COPY" COMMON="$KIT/common"
 	assert_success
 	[ -x "$COPY/tun_client" ]
+}
+
+# .gitignore is the one list of what the kit builds: grade leaves what it
+# names out of its copies (a program of the kit in one would be graded as
+# a student's), so a build must make nothing it does not name.
+@test "build: everything a build of the kit makes is in its .gitignore" {
+	local copy=$BATS_TEST_TMPDIR/kit
+	mkdir -p "$copy"
+	git -C "$KIT" ls-files -z | (cd "$KIT" && tar --null -T - -cf -) | tar -C "$copy" -xf -
+	[ -f "$copy/.gitignore" ]
+	git -C "$copy" init -q
+	git -C "$copy" add -A
+	make -s -C "$copy" all >/dev/null 2>&1
+	make -s -C "$copy/common" all >/dev/null 2>&1
+	make -s -C "$copy/grading" >/dev/null 2>&1
+	[ -x "$copy/step1-tun/tun" ] && [ -x "$copy/grading/pathcap" ] && [ -x "$copy/common/nsjoin" ]
+	run git -C "$copy" ls-files --others --exclude-standard
+	assert_output ''
+	# And it has teeth: a file a build would make, not in the list.
+	touch "$copy/common/newtool"
+	run git -C "$copy" ls-files --others --exclude-standard
+	assert_output common/newtool
 }
