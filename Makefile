@@ -49,7 +49,7 @@ handout:
 
 bench: deps-bench
 	$(MAKE) all
-	common/bench
+	common/bench/bench
 
 test: deps-test test-deps
 	grading/run-tests

@@ -9,7 +9,7 @@ load kit
 @test "bench: a short run prints the table, the CSV and the chart, and leaves nothing" {
 	local csv=$BATS_TEST_TMPDIR/bench.csv before row
 	before=$(leftovers '^bench')
-	run "$KIT/common/bench" -t 1 -n 1 -o "$csv" direct step4 fast socat openvpn
+	run "$KIT/common/bench/bench" -t 1 -n 1 -o "$csv" direct step4 fast socat openvpn
 	assert_success
 	local num='[0-9]+(\.[0-9]+)?'
 	# (Under load a lossy tunnel can leave sockperf without a number: "-".)
@@ -35,14 +35,14 @@ load kit
 @test "bench: finds OpenVPN in /usr/sbin without it on the PATH, and says why it skips a row it cannot measure" {
 	local copy=$BATS_TEST_TMPDIR/kit
 	mkdir -p "$copy"
-	# The handout's copy: no grading/tests/peers, so no Python tunnel.
-	tar -C "$KIT" --exclude=./.git --exclude=./grading/out --exclude=./grading/tests/peers -cf - . | tar -C "$copy" -xf -
-	run env PATH=/usr/bin:/bin "$copy/common/bench" -t 1 -n 1 -o "$BATS_TEST_TMPDIR/b.csv" python
+	# The handout's copy: no common/bench/py_tunnel.py, so no Python tunnel.
+	tar -C "$KIT" --exclude=./.git --exclude=./grading/out --exclude=./common/bench/py_tunnel.py -cf - . | tar -C "$copy" -xf -
+	run env PATH=/usr/bin:/bin "$copy/common/bench/bench" -t 1 -n 1 -o "$BATS_TEST_TMPDIR/b.csv" python
 	assert_success
-	assert_line "(skipping python: the kit's Python tunnel (grading/tests/peers/py_tunnel.py) is not in this copy: the handout leaves it out)"
+	assert_line "(skipping python: the kit's Python tunnel (common/bench/py_tunnel.py) is not in this copy: the handout leaves it out)"
 	# OpenVPN is in /usr/sbin, outside a normal user's PATH: measured.
 	[ -x /usr/sbin/openvpn ] || skip "openvpn is not in /usr/sbin here"
-	run env PATH=/usr/bin:/bin "$KIT/common/bench" -t 1 -n 1 -o "$BATS_TEST_TMPDIR/o.csv" openvpn
+	run env PATH=/usr/bin:/bin "$KIT/common/bench/bench" -t 1 -n 1 -o "$BATS_TEST_TMPDIR/o.csv" openvpn
 	assert_success
 	refute_output --partial 'skipping openvpn'
 	assert_line --regexp '^OpenVPN, no crypto, no DCO +[0-9]+ '

@@ -49,6 +49,7 @@ solution_lines() {
 	assert_line 'vpnlab-handout/grading/grade'
 	refute_line --partial 'grading/tests/variants'
 	refute_line --partial 'grading/tests/peers'
+	refute_line --partial 'py_tunnel'
 	refute_line --partial '.o'
 	local lines found
 	lines=$(solution_lines)

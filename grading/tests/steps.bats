@@ -306,7 +306,7 @@ need_scapy() {
 @test "interop: the kit's client works with a Python/scapy server, byte for byte" {
 	need_scapy
 	tunnel_routes
-	start server py_server /usr/bin/python3 "$KIT/grading/tests/peers/py_tunnel.py" server
+	start server py_server /usr/bin/python3 "$KIT/common/bench/py_tunnel.py" server
 	wait_for py_server 'listening on' 15
 	start useru client "$S4/tun_client"
 	wait_for client 'tunnelling to'
@@ -322,7 +322,7 @@ need_scapy() {
 	tunnel_routes
 	start server server "$S4/tun_server"
 	wait_for server 'listening on'
-	start useru py_client /usr/bin/python3 "$KIT/grading/tests/peers/py_tunnel.py" client
+	start useru py_client /usr/bin/python3 "$KIT/common/bench/py_tunnel.py" client
 	wait_for py_client 'tunnelling to' 15
 	run on useru ping -c2 -i0.2 -W2 userv
 	assert_success
