@@ -44,8 +44,8 @@ demo: deps-grade
 	common/demo
 
 handout:
-	@[ -f common/handout-README.md ] || { echo "make handout: this is a student's copy; the handout is made from the instructors' kit" >&2; exit 2; }
-	common/handout
+	@[ -f grading/handout-README.md ] || { echo "make handout: this is a student's copy; the handout is made from the instructors' kit" >&2; exit 2; }
+	grading/handout
 
 bench: deps-bench
 	$(MAKE) all
@@ -66,7 +66,7 @@ grade-all: deps-grade
 	grading/grade-all $(if $(STEP),-s $(STEP)) $(if $(REPORT_POINTS),-r $(REPORT_POINTS)) $(SUBMISSIONS)
 
 submit:
-	common/submit "$(NAME)"
+	grading/submit "$(NAME)"
 
 clean:
 	for d in common grading $(STEPS); do $(MAKE) -C $$d clean || exit 1; done

@@ -164,7 +164,7 @@ with tarfile.open(sys.argv[1], "w:gz") as t:
 	assert_output --partial 'property "shrd" is not defined'
 	assert_output --partial '"grading"'
 	# And the handout's copy is the one checked here.
-	"$KIT/common/handout" "$BATS_TEST_TMPDIR/dist" >/dev/null
+	"$KIT/grading/handout" "$BATS_TEST_TMPDIR/dist" >/dev/null
 	cmp "$KIT/grading/github/classroom.yml" "$BATS_TEST_TMPDIR/dist/vpnlab-handout/.github/workflows/classroom.yml"
 }
 

@@ -46,7 +46,7 @@ report_questions() {
 	[ "$(wc -l <<<"$want")" -ge 7 ]		# the check has teeth
 	[ "$want" = "$got" ] || fail "$(diff <(echo "$want") <(echo "$got"))"
 	# And the handout ships it.
-	"$KIT/common/handout" "$BATS_TEST_TMPDIR/dist" >/dev/null
+	"$KIT/grading/handout" "$BATS_TEST_TMPDIR/dist" >/dev/null
 	cmp "$KIT/REPORT.md" "$BATS_TEST_TMPDIR/dist/vpnlab-handout/REPORT.md"
 }
 
@@ -131,7 +131,7 @@ report_questions() {
 
 @test "course: make submit packs what the grader reads, and the archive grades as the folder does" {
 	local copy=$BATS_TEST_TMPDIR/kit
-	"$KIT/common/handout" "$BATS_TEST_TMPDIR/dist" >/dev/null
+	"$KIT/grading/handout" "$BATS_TEST_TMPDIR/dist" >/dev/null
 	copy=$BATS_TEST_TMPDIR/dist/vpnlab-handout
 	cp "$KIT"/step1-tun/*.c "$copy/step1-tun/"	# step 1 done
 	# A program missing: refused, with the reason.

@@ -9,7 +9,7 @@ load kit
 setup() {
 	DIST=$BATS_TEST_TMPDIR/dist
 	HANDOUT=$DIST/vpnlab-handout
-	"$KIT/common/handout" "$DIST" >/dev/null
+	"$KIT/grading/handout" "$DIST" >/dev/null
 }
 
 teardown() {
@@ -111,7 +111,7 @@ solution_lines() {
 	local step dir pts
 	for step in 1:step1-tun:20 2:step2-udp:20 3:step3-server:20 4:step4-bidir:30; do
 		IFS=: read -r n dir pts <<<"$step"
-		rm -rf "$HANDOUT" && "$KIT/common/handout" "$DIST" >/dev/null
+		rm -rf "$HANDOUT" && "$KIT/grading/handout" "$DIST" >/dev/null
 		cp "$KIT/$dir"/*.c "$HANDOUT/$dir/"
 		run "$HANDOUT/grading/grade" -s "$n" -o "$BATS_TEST_TMPDIR/out-$n"
 		[[ $output == *"Score: $pts/$pts"* ]] ||

@@ -9,7 +9,7 @@ load kit
 setup() {
 	DIST=$BATS_TEST_TMPDIR/dist
 	HANDOUT=$DIST/vpnlab-handout
-	"$KIT/common/handout" "$DIST" >/dev/null
+	"$KIT/grading/handout" "$DIST" >/dev/null
 }
 
 teardown() {

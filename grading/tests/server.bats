@@ -43,7 +43,7 @@ holder_of() { as "$1" 'common/lab holder' | head -n 1; }
 
 @test "course server: $N students at once, each in a lab of their own: up, tunnel, self-grade; none reaches another's" {
 	local dist=$BATS_TEST_TMPDIR/dist u v i start avail0 avail1 t pid
-	"$KIT/common/handout" "$dist" >/dev/null
+	"$KIT/grading/handout" "$dist" >/dev/null
 	# The machine, as grading/README.md sets it up.
 	chmod 0666 /dev/net/tun
 	mount -o remount,hidepid=invisible /proc
