@@ -7,6 +7,7 @@ CFLAGS ?= -O2 -g
 # -Wno-unused-parameter: as in the Linux kernel; a template's functions
 # take parameters that only the student's code will use.
 KIT_CFLAGS = -std=gnu11 -Wall -Wextra -Wno-unused-parameter -I$(COMMON) \
+	     -I$(COMMON)/fast -I$(COMMON)/step4 \
 	     -MMD -MP
 ifeq ($(WERROR),1)
 KIT_CFLAGS += -Werror

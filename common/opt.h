@@ -22,7 +22,7 @@ struct opts {
 	const char *allow[OPT_MAX_ALLOW]; /* -A: more networks to serve */
 	int nallow;
 	const char *addr;	/* -a: the TUN interface's address/prefix */
-	int fast;		/* -f, --fast: common/fastloop.h runs the tunnel */
+	int fast;		/* -f, --fast: common/fast/fastloop.h runs the tunnel */
 	const char *ifname;	/* -i: its name; "tun%d" takes a free number */
 	const char *listen;	/* -l: the address to receive datagrams on */
 	int mtu;		/* -m: the TUN interface's MTU; 0: kernel's */

@@ -85,7 +85,7 @@ int tun_open_offload(const char *pattern, char name[IFNAMSIZ])
 	fd = tun_attach(pattern, name, IFF_TUN | IFF_NO_PI | IFF_VNET_HDR);
 	if (fd == -1)
 		return -1;
-	/* TUNSETVNETLE: the header's fields little-endian, as common/fast.c
+	/* TUNSETVNETLE: the header's fields little-endian, as common/fast/fast.c
 	 * reads and writes them, whatever the host's byte order (a TUN
 	 * device's header is in the host's order unless told). */
 	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr_len) == -1 ||

@@ -25,7 +25,7 @@ int tun_open(const char *pattern, char name[IFNAMSIZ]);
  * The same, but every packet read or written starts with a struct
  * virtio_net_hdr (TUN_VNET_HDR_LEN bytes, little-endian fields), and the kernel may hand over
  * IPv4 TCP super-packets of up to 64 KB and packets whose checksum is still
- * to be computed, and take the same back (common/fast.h does both).
+ * to be computed, and take the same back (common/fast/fast.h does both).
  */
 #define TUN_VNET_HDR_LEN 10
 int tun_open_offload(const char *pattern, char name[IFNAMSIZ]);

@@ -77,7 +77,7 @@ lab_known() {
 	[[ $LAB_HOLDER =~ ^[0-9]+$ ]] || LAB_HOLDER=""
 }
 declare -gA NETNS_INODE=()
-NSJOIN=$KIT/common/nsjoin
+NSJOIN=$KIT/common/sandbox/nsjoin
 
 # close_fds: in a subshell about to exec, close every descriptor above 2
 # (bats's fd 3 first of all): what runs next holds none of the runner's.
@@ -492,7 +492,7 @@ student() {
 	local host=$1 name=$2 prog limits
 	prog=$(program "$3") || return 1
 	# Only its own programs, /bin/sh, ip and sysctl may be executed
-	# (common/confine.c, exec-only).  VPNLAB_EXEC_LIMIT=0, for the kit's
+	# (common/sandbox/confine.c, exec-only).  VPNLAB_EXEC_LIMIT=0, for the kit's
 	# tests alone, grades without: the trace must hold on its own.
 	local exec_only=(/run/vpnlab-confine exec-only "${prog%/*/*}")
 	[[ ${VPNLAB_EXEC_LIMIT-1} == 0 ]] && exec_only=()
@@ -633,7 +633,7 @@ refused_hint() {
 }
 
 # refused_execs NAME: what a program under test tried to execute and was
-# refused (common/confine.c, exec-only), one a line, 8 at most: every
+# refused (common/sandbox/confine.c, exec-only), one a line, 8 at most: every
 # execve() of its trace that failed with EACCES (only the program and what
 # it starts run under the limit), its path written in hex by strace.
 refused_execs() {

@@ -54,7 +54,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
-#include "nsfile.h"
+#include "sandbox/nsfile.h"
 
 
 enum {

@@ -9,7 +9,7 @@
  * What the step asks: the client to send to is the one whose datagram
  * came last (recvfrom() gives its address).  This reference does more,
  * which the step does not ask (the README's "Going further"): a table of
- * its clients (common/peers.h), from the tunnel address each packet came
+ * its clients (common/step4/peers.h), from the tunnel address each packet came
  * from to the UDP endpoint it came from, so that several clients can share
  * the server and a client that restarts on a new port is followed; and
  * only packets from the networks the server serves (those of its TUN
@@ -39,8 +39,8 @@ int main(int argc, char *argv[])
 	struct opts o = OPTS_SERVER;
 	struct sockaddr_in addr = { .sin_family = AF_INET };
 	/* SOLUTION: where the replies go: the client's address, or better
-	 * a table of clients (struct peers, common/peers.h) and the inner
-	 * sources you accept (struct allow, common/allow.h). */
+	 * a table of clients (struct peers, common/step4/peers.h) and the inner
+	 * sources you accept (struct allow, common/step4/allow.h). */
 	static struct peers clients;	/* where each client is */
 	static struct allow allowed;	/* the inner sources we accept */
 	/* END SOLUTION */
@@ -51,7 +51,7 @@ int main(int argc, char *argv[])
 	log_init();
 	opt_parse(argc, argv, "Aafilmpq", &o);
 	if (o.fast)
-		return fast_server(&o);	/* --fast: common/fastloop.c */
+		return fast_server(&o);	/* --fast: common/fast/fastloop.c */
 	vpn_signals();
 
 	sock = socket(AF_INET, SOCK_DGRAM, 0);
@@ -90,7 +90,7 @@ int main(int argc, char *argv[])
 		 * sendto() each to the client.  (No client yet: drop it.)
 		 * Better: keep a table of clients and accept only sources in
 		 * the tunnel's networks: peers_admit() and peers_route() in
-		 * common/peers.h do both. */
+		 * common/step4/peers.h do both. */
 		uint8_t buf[PKT_BUFSIZE];
 		const struct sockaddr_in *client;
 		struct sockaddr_in from;

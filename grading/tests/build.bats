@@ -46,7 +46,7 @@ teardown() { rm -rf "${COPY:-}"; }
 	make -s -C "$copy" all >/dev/null 2>&1
 	make -s -C "$copy/common" all >/dev/null 2>&1
 	make -s -C "$copy/grading" >/dev/null 2>&1
-	[ -x "$copy/step1-tun/tun" ] && [ -x "$copy/grading/pathcap" ] && [ -x "$copy/common/nsjoin" ]
+	[ -x "$copy/step1-tun/tun" ] && [ -x "$copy/grading/pathcap" ] && [ -x "$copy/common/sandbox/nsjoin" ]
 	run git -C "$copy" ls-files --others --exclude-standard
 	assert_output ''
 	# And it has teeth: a file a build would make, not in the list.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: MIT
-# The fast path (--fast on the Step 4 programs, common/fast.c): bytes cross
+# The fast path (--fast on the Step 4 programs, common/fast/fast.c): bytes cross
 # intact whichever ends use it (a plain end checks every checksum the fast
 # one made), the wire still carries one IP packet per datagram, and where
 # the kernel refuses an offload the programs say so once and carry on.

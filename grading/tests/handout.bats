@@ -24,7 +24,7 @@ teardown() {
 solution_lines() {
 	local used_elsewhere=$BATS_TEST_TMPDIR/elsewhere
 	{
-		sed 's/^[ \t]*//; s/[ \t]*$//' "$KIT"/common/*.[ch] "$KIT"/grading/*.c
+		sed 's/^[ \t]*//; s/[ \t]*$//' "$KIT"/common/*.[ch] "$KIT"/common/*/*.[ch] "$KIT"/grading/*.c
 		# Given code of any program: a later step's template may give
 		# what an earlier step asked for (Step 4's socket, say).
 		awk '

@@ -136,7 +136,7 @@ int main(int argc, char *argv[])
 	log_init();
 	opt_parse(argc, argv, "Aafilmpq", &o);
 	if (o.fast)
-		return fast_server(&o);	/* --fast: common/fastloop.c */
+		return fast_server(&o);	/* --fast: common/fast/fastloop.c */
 	vpn_signals();
 
 	sock = socket(AF_INET, SOCK_DGRAM, 0);

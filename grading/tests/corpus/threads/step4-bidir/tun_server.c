@@ -147,7 +147,7 @@ int main(int argc, char *argv[])
 	log_init();
 	opt_parse(argc, argv, "Aafilmpq", &o);
 	if (o.fast)
-		return fast_server(&o);	/* --fast: common/fastloop.c */
+		return fast_server(&o);	/* --fast: common/fast/fastloop.c */
 
 	t.sock = socket(AF_INET, SOCK_DGRAM, 0);
 	if (t.sock == -1)

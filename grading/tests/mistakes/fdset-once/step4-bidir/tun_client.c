@@ -39,7 +39,7 @@ int main(int argc, char *argv[])
 	log_init();
 	opt_parse(argc, argv, "afimpqs", &o);
 	if (o.fast)
-		return fast_client(&o);	/* --fast: common/fastloop.c */
+		return fast_client(&o);	/* --fast: common/fast/fastloop.c */
 	vpn_signals();
 
 	sock = socket(AF_INET, SOCK_DGRAM, 0);

@@ -6,7 +6,7 @@
  * packet it reads there to the client, whose address recvfrom() told it.
  * select() waits on both descriptors at once.
  *
- * The server keeps a table of its clients (common/peers.h): the tunnel
+ * The server keeps a table of its clients (common/step4/peers.h): the tunnel
  * address each packet came from, and the UDP endpoint it came from.
  * Several clients can share one server, and a client that restarts on a new
  * port is followed.  Only packets from the networks the server serves (those
@@ -51,7 +51,7 @@ int main(int argc, char *argv[])
 	log_init();
 	opt_parse(argc, argv, "Aafilmpq", &o);
 	if (o.fast)
-		return fast_server(&o);	/* --fast: common/fastloop.c */
+		return fast_server(&o);	/* --fast: common/fast/fastloop.c */
 	vpn_signals();
 
 	sock = socket(AF_INET, SOCK_DGRAM, 0);

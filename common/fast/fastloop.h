@@ -2,7 +2,7 @@
 /*
  * fastloop: the Step 4 programs' --fast mode, whole.  The same tunnel as
  * the step files' select() loops, on the same wire format, but on a TUN
- * device with offloads and a socket with UDP GSO and GRO (common/fast.h):
+ * device with offloads and a socket with UDP GSO and GRO (common/fast/fast.h):
  * a few large operations where the plain loop makes one system call per
  * packet.  A step program hands over to it with one call, before it opens
  * anything, so that nothing of this shapes the loop a student writes.
