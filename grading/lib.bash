@@ -167,14 +167,19 @@ lab_stop() {
 		kill -TERM "$WATCHDOG" 2>/dev/null
 		wait "$WATCHDOG" 2>/dev/null
 	fi
-	# Every program started, itself, first: one still running when its
-	# TUN goes would log "read from tun0: File descriptor in bad state", a
-	# last line that reads as its own mistake.  The program alone: its
-	# launch chain ends with it (killed too, its pieces are orphans the
-	# lab's init reaps one by one, and "lab down" takes a second, not 60 ms).
+	# Every program started, with what it started, first: one still
+	# running when its TUN goes would log "read from tun0: File descriptor
+	# in bad state", a last line that reads as its own mistake.  The
+	# program and its own children at once (a child left would be an
+	# orphan out of the tree killed below: a receiver's socat, say), not
+	# its launch chain, which ends with it (killed too, its pieces are
+	# orphans the lab's init reaps one by one: "lab down" took a second,
+	# not 60 ms).
 	for name in "${!STARTED[@]}"; do
 		pid=$(target "$name")
-		[[ -n $pid ]] && kill -KILL "$pid" 2>/dev/null
+		[[ -n $pid ]] || continue
+		tree "$pid"
+		kill -KILL "${TREE[@]}" 2>/dev/null
 	done
 	lab_clear
 	lab down

@@ -55,16 +55,31 @@ nothing_left() {
 # The test names of a step, as the grader's files give them today.
 names_of() { sed -nE 's/^@test "(.*)" \{$/\1/p' "$KIT/grading/step$1.bats"; }
 
+# step1_scores_nothing SRC: a submission whose tun and tun_ping are both
+# SRC, graded in Step 1: it must score what an empty one does ($output is
+# the grade's).
+step1_scores_nothing() {
+	submission "$BATS_TEST_TMPDIR/sub" step1-tun/tun.c "$1" step1-tun/tun_ping.c "$1"
+	run "$GRADE" -s 1 -o "$out" "$BATS_TEST_TMPDIR/sub"
+	assert_line 'Score: 0/20'
+}
+
+# names_array STEP: those names as a C array, names[], for a forger.
+names_array() {
+	local name
+	echo 'static const char *names[] = {'
+	while IFS= read -r name; do
+		printf '\t"%s",\n' "${name//\"/\\\"}"
+	done < <(names_of "$1")
+	echo '};'
+}
+
 @test "attack: a program that writes a passing TAP stream to every descriptor it may have scores as an empty one" {
-	local src=$BATS_TEST_TMPDIR/forge.c n=0 name
+	local src=$BATS_TEST_TMPDIR/forge.c
 	{
 		echo '#include <stdio.h>'
 		echo '#include <unistd.h>'
-		echo 'static const char *names[] = {'
-		while IFS= read -r name; do
-			printf '\t"%s",\n' "${name//\"/\\\"}"
-		done < <(names_of 1)
-		echo '};'
+		names_array 1
 		echo 'int main(void) {'
 		echo '	for (int round = 0; round < 20; round++, usleep(200000))'
 		echo '		for (int fd = 3; fd < 256; fd++)'
@@ -73,14 +88,41 @@ names_of() { sed -nE 's/^@test "(.*)" \{$/\1/p' "$KIT/grading/step$1.bats"; }
 		echo '	for (;;) pause();'
 		echo '}'
 	} >"$src"
-	submission "$BATS_TEST_TMPDIR/sub" step1-tun/tun.c "$src" step1-tun/tun_ping.c "$src"
-	run "$GRADE" -s 1 -o "$out" "$BATS_TEST_TMPDIR/sub"
-	assert_line 'Score: 0/20'
+	step1_scores_nothing "$src"
 	# (A report question worth no points has no status: it is no test.)
 	run jq -e '.score == 0 and all(.tests[]; .status == "failed" or .max_score == 0)
 		and any(.tests[]; .status == "failed")' "$out/results.json"
 	assert_success
 	[ "$(grep -c '<failure' "$out/junit.xml")" -eq "$(names_of 1 | wc -l)" ]
+	nothing_left
+}
+
+# What a program prints reaches the TAP stream inside a failed test's
+# lines ("# last lines of tun.log"); a character that some reader takes
+# for a line's end (U+0085, U+2028, U+2029) must not start a line there:
+# "x<NEL>ok 4 NAME" would be test 4's pass (a hostile review, 2026-12-07:
+# 95/100 for programs that did nothing).
+@test "attack: a program's output with line separators (U+0085, U+2028, U+2029) before forged results scores as an empty one" {
+	local src=$BATS_TEST_TMPDIR/nel.c
+	{
+		echo '#include <stdio.h>'
+		names_array 1
+		echo 'static const char *seps[] = { "\xc2\x85", "\xe2\x80\xa8", "\xe2\x80\xa9", "\xc2\x9b" };'
+		echo 'int main(void) {'
+		echo '	for (unsigned i = 0; i < sizeof(names) / sizeof(*names); i++)'
+		echo '		for (unsigned s = 0; s < 4; s++)'
+		echo '			printf("x%sok %u %s\n", seps[s], i + 1, names[i]);'
+		echo '	return 0;'
+		echo '}'
+	} >"$src"
+	step1_scores_nothing "$src"
+	refute_line --regexp '^PASS'
+	# Shown, escaped: what the program printed, not what it meant.
+	assert_output --partial 'x\xc2\x85ok '
+	run jq -e '.score == 0 and all(.tests[]; .status == "failed" or .max_score == 0)' "$out/results.json"
+	assert_success
+	run grep -c $'\xc2\x85\|\xe2\x80\xa8\|\xe2\x80\xa9' "$out/tap.txt" "$out/results.json" "$out/junit.xml"
+	refute_output --regexp ':[1-9]'
 	nothing_left
 }
 
