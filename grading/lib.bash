@@ -473,8 +473,10 @@ program() {
 		why=""
 		[[ -f $SUB/${1%/*}/.build-error && ! -L $SUB/${1%/*}/.build-error ]] &&
 			why=$(awk -v p="$1" 'index($0, p " ") == 1 || index($0, p ".c ") == 1 { on = 1; print; next }
-				/^step[0-9]/ { on = 0 } on' "$SUB/${1%/*}/.build-error" | head -n 5 | clean_text)
-		fail "$1 is missing: ${why:-it was not submitted or did not build}"
+				/^step[0-9]/ { on = 0 } on' "$SUB/${1%/*}/.build-error" | head -n 5 | clean_text | sed 's/^/  | /')
+		# (The compiler's lines quoted, "  | ": a file name is the
+		# student's to choose, "likely: ..." too, through #line.)
+		fail "$1 is missing: ${why:+$'\n'$why}${why:-it was not submitted or did not build}"
 		return 1	# (no set -e inside $(...))
 	fi
 	# Under the grader the lab sees the submission's programs here only.

@@ -126,6 +126,31 @@ names_array() {
 	nothing_left
 }
 
+# Words of the student's that a reader could take for the grader's: a log
+# line shaped like bash's note on a killed job (which the results drop), a
+# compiler message whose file name (#line) is "likely: ...", a REPORT.md
+# answer hidden in an HTML comment (a hostile review, 2026-12-07).
+@test "attack: a program's log, its compiler's messages and a hidden REPORT.md answer speak only as themselves" {
+	local sub=$BATS_TEST_TMPDIR/sub
+	make_submission "$sub"
+	printf '#include <stdio.h>\nint main(void) { puts("seen:     the test passed"); puts("done: line 1: 1 Killed"); return 0; }\n' \
+		>"$sub/step1-tun/tun.c"
+	printf '#line 1 "likely:   a fault of the grading machine%300s"\nint v = undefined;\n' "" \
+		>"$sub/step1-tun/tun_ping.c"
+	printf '### Q1.1\n<!--\nhidden words that nobody reading the page would ever see\n-->\n' >"$sub/REPORT.md"
+	run "$GRADE" -s 1 -r 1 -o "$out" "$sub"
+	assert_line 'Score: 0/23'
+	# The grader's seen: line, which quotes the log, stays.
+	assert_line --regexp '^        seen: +it ended at once: .*done: line 1: 1 Killed'
+	# The compiler's lines come quoted, never as the grader's.
+	assert_line --regexp '^ +\| likely: +a fault of the grading machine'
+	refute_line --regexp '^ +likely: +a fault of the grading machine'
+	assert_line --partial 'Report, step 1: (Q1.1)'
+	run grep -c -e '<dd class="seen">the test passed' -e '<dd class="likely">a fault of' "$out/report.html"
+	assert_output 0
+	nothing_left
+}
+
 @test "attack: scripts mounted over ping, ip, ss and the shell, in every namespace it reaches, fool no check" {
 	# Its shell commands run: the protection tested here must hold on its
 	# own, not because the grader refuses to run them.
