@@ -476,7 +476,11 @@ program() {
 				/^step[0-9]/ { on = 0 } on' "$SUB/${1%/*}/.build-error" | head -n 5 | clean_text | sed 's/^/  | /')
 		# (The compiler's lines quoted, "  | ": a file name is the
 		# student's to choose, "likely: ..." too, through #line.)
-		fail "$1 is missing: ${why:+$'\n'$why}${why:-it was not submitted or did not build}"
+		if [[ -n $why ]]; then
+			fail "$1 is missing:"$'\n'"$why"
+		else
+			fail "$1 is missing: it was not submitted or did not build"
+		fi
 		return 1	# (no set -e inside $(...))
 	fi
 	# Under the grader the lab sees the submission's programs here only.
@@ -1103,6 +1107,21 @@ grade_start() {
 	fi
 	(close_fds; watchdog "$TEST_LIMIT") </dev/null >/dev/null 2>&1 &
 	WATCHDOG=$!
+	wait_memwatch
+}
+
+# wait_memwatch: until memwatch watches the lab ("watching ..."): a
+# program started before would have its first moments unbounded.
+wait_memwatch() {
+	local end=$((${EPOCHREALTIME/[.,]/} + 10000000))
+
+	until [[ -s $OUT/.memwatch ]]; do
+		if [[ -e $OUT/.time-limit ]] || ((${EPOCHREALTIME/[.,]/} > end)); then
+			fail "not run: the grader's memory watch (grading/memwatch) did not start within 10s$(
+				[[ -e $OUT/.time-limit ]] && echo ': it ended at once')"
+		fi
+		sleep 0.01
+	done
 }
 
 watchdog() {
@@ -1136,6 +1155,7 @@ GUEST_NET_MEM=${GUEST_NET_MEM:-$((64 << 20))}
 memwatch() {
 	hosts_args
 	if ((${#HOSTS_ARGS[@]} == 0)); then
+		echo "watching nothing: the lab's namespaces are not known" >"$OUT/.memwatch"
 		sleep "$1"
 		return 0
 	fi
@@ -1175,7 +1195,7 @@ grade_stop() {
 	fi
 	if [[ -e $OUT/.memory-limit ]]; then
 		echo "# expected: the programs' sockets and TUN queues holding under $((GUEST_NET_MEM >> 20)) MB of the kernel's memory"
-		echo "# seen:     $(grep -v '^\[grader\]' "$OUT/.memwatch" | head -n 1 | clean_text): the grader ended the test"
+		echo "# seen:     $(grep -v -e '^\[grader\]' -e '^watching ' "$OUT/.memwatch" | head -n 1 | clean_text): the grader ended the test"
 		echo "# likely:   a program that fills socket buffers or TUN queues it never reads"
 		status=1
 	elif [[ -e $OUT/.time-limit ]]; then

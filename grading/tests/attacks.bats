@@ -336,6 +336,7 @@ names_array() {
 	nothing_left
 }
 
+# bats test_tags=alone
 @test "attack: a tmpfs of its own, /dev/shm and System V segments cost the machine no more than the test's memory limit" {
 	local low=/tmp/mem-low-$$ avail0 sampler
 	# Its shell commands run: the protection tested here must hold on its
@@ -367,6 +368,7 @@ sampled() {
 udp_pages() { awk '$1 == "UDP:" { print $5 }' /proc/net/sockstat; }
 mem_available() { awk '/^MemAvailable/ { print $2 }' /proc/meminfo; }
 
+# bats test_tags=alone
 @test "attack: socket queues and a TUN's queue, filled and never read, hold no more of the kernel's memory than the test's bound" {
 	local peak avail0 low
 	# 80 UDP sockets of 8 MB filled (640 MB unbounded): the test ends at
@@ -400,6 +402,7 @@ mem_available() { awk '/^MemAvailable/ { print $2 }' /proc/meminfo; }
 	nothing_left
 }
 
+# bats test_tags=alone
 @test "attack: an unresolved neighbour's queue and a multi-queue TUN, raised and filled, hold no more than their bounds" {
 	local avail0 low attack
 	for attack in neighbour-queue multiqueue-tun; do

@@ -151,6 +151,10 @@ no_namespace_left() {
 	run "$GRADE" -s 1 -o "$out" "$sub"
 	assert_line 'Score: 0/20'
 	assert_output --partial 'step1-tun/tun does not compile'
+	# The compiler's lines, quoted once.
+	assert_output --partial $'step1-tun/tun is missing:\n          | step1-tun/tun does not compile:\n          | tun.c:1:'
+	(($(grep -c '| step1-tun/tun does not compile:' <<<"$output") == 2)) ||
+		fail "the compiler's lines are not quoted once in each of tun's two tests: $output"
 	assert_output --partial 'the program did not create the interface'
 	run "$GRADE" -s 3 -o "$out" "$sub"
 	assert_line 'Score: 0/20'
