@@ -61,7 +61,7 @@ names_of() { sed -nE 's/^@test "(.*)" \{$/\1/p' "$KIT/grading/step$1.bats"; }
 step1_scores_nothing() {
 	submission "$BATS_TEST_TMPDIR/sub" step1-tun/tun.c "$1" step1-tun/tun_ping.c "$1"
 	run "$GRADE" -s 1 -o "$out" "$BATS_TEST_TMPDIR/sub"
-	assert_line 'Score: 0/20'
+	assert_line "$(score 1 0)"
 }
 
 # names_array STEP: those names as a C array, names[], for a forger.
@@ -139,7 +139,7 @@ names_array() {
 		>"$sub/step1-tun/tun_ping.c"
 	printf '### Q1.1\n<!--\nhidden words that nobody reading the page would ever see\n-->\n' >"$sub/REPORT.md"
 	run "$GRADE" -s 1 -r 1 -o "$out" "$sub"
-	assert_line 'Score: 0/23'
+	assert_line "Score: 0/$(($(total 1) + 3))"	# (-r 1: the report's 3 questions of Step 1)
 	# The grader's seen: line, which quotes the log, stays.
 	assert_line --regexp '^        seen: +it ended at once: .*done: line 1: 1 Killed'
 	# The compiler's lines come quoted, never as the grader's.
@@ -157,7 +157,7 @@ names_array() {
 	export VPNLAB_EXEC_LIMIT=0
 	submission "$BATS_TEST_TMPDIR/sub" step1-tun/tun_ping.c "$ATTACKS/mounts.c"
 	run "$GRADE" -s 1 -o "$out" "$BATS_TEST_TMPDIR/sub"
-	assert_line 'Score: 0/20'
+	assert_line "$(score 1 0)"
 	# The program saw its own host's network only, never the machine's.
 	run grep -rhE '(^|[^a-z])(eth0|ifb0)([^a-z0-9]|$)' "$out/evidence"
 	assert_failure
@@ -170,7 +170,7 @@ names_array() {
 	export VPNLAB_EXEC_LIMIT=0
 	submission "$BATS_TEST_TMPDIR/sub" step4-bidir/tun_client.c "$ATTACKS/neighbours.c"
 	run "$GRADE" -s 4 -o "$out" "$BATS_TEST_TMPDIR/sub"
-	assert_line 'Score: 0/30'
+	assert_line "$(score 4 0)"
 	run grep -rh '^entered' "$out/evidence"
 	assert_failure
 	nothing_left
@@ -199,14 +199,14 @@ names_array() {
 		submission "$BATS_TEST_TMPDIR/sub" "$prog.c" "$ATTACKS/exec-tools.c"
 	done
 	run "$GRADE" -o "$out" "$BATS_TEST_TMPDIR/sub"
-	assert_line 'Score: 10/100'
+	assert_line "$(score all "$(total 0)")"
 	assert_output --partial "it tried to run /usr/bin/socat, which the grader refuses: the step's work must be your program's"
 	assert_output --partial "it tried to run /usr/bin/python3, which the grader refuses"
 	run grep -rhF "[grader] exec of /usr/bin/socat refused: the step's work must be your program's" "$out/evidence"
 	assert_success
 	# The trace on its own: the tools run, the probes cross, no point.
 	run env VPNLAB_EXEC_LIMIT=0 "$GRADE" -o "$out-free" "$BATS_TEST_TMPDIR/sub"
-	assert_line 'Score: 14/100'
+	assert_line "$(score all "$(($(total 0) + 4))")"	# (Step 0, and tun0's 4 points)
 	assert_line --regexp '^PASS +4/4 +step 1: tun creates tun0, up'
 	assert_output --partial 'ping got its echo replies, but tun_ping never did read() the echo request from its TUN'
 	assert_output --partial 'the probe crossed, but tun_client never did read() the echo request from its TUN'
@@ -217,13 +217,13 @@ names_array() {
 @test "attack: tun_ping's echo made by the kernel (a second TUN, tc mirred, policy routing) scores nothing" {
 	submission "$BATS_TEST_TMPDIR/sub" step1-tun/tun_ping.c "$ATTACKS/kernel-echo.c"
 	run "$GRADE" -s 1 -o "$out" "$BATS_TEST_TMPDIR/sub"
-	assert_line 'Score: 0/20'
+	assert_line "$(score 1 0)"
 	run grep -rhE "^\[grader\] exec of /.*/tc refused" "$out/evidence"
 	assert_success
 	# Where tc may run, the kernel's replies cross every capture of tun0;
 	# tun_ping's own calls never read a request nor wrote a reply.
 	run env VPNLAB_EXEC_LIMIT=0 "$GRADE" -s 1 -o "$out-free" "$BATS_TEST_TMPDIR/sub"
-	assert_line 'Score: 0/20'
+	assert_line "$(score 1 0)"
 	assert_line --regexp '^FAIL +0/4 +step 1: tun_ping makes ping succeed'
 	assert_output --partial 'ping got its echo replies, but tun_ping never did read() the echo request from its TUN'
 	nothing_left
@@ -233,7 +233,7 @@ names_array() {
 	local f size
 	submission "$BATS_TEST_TMPDIR/sub" step1-tun/tun_ping.c "$ATTACKS/evidence-bloat.c"
 	run "$GRADE" -s 1 -o "$out" "$BATS_TEST_TMPDIR/sub"
-	assert_line 'Score: 0/20'
+	assert_line "$(score 1 0)"
 	# The flood was real: ping printed more than it keeps.
 	run grep -rlF 'more bytes after the first 65536 were not kept' "$out/evidence"
 	assert_success
@@ -254,7 +254,7 @@ names_array() {
 	submission "$BATS_TEST_TMPDIR/sub" step1-tun/tun.c "$ATTACKS/veth-tun.c" \
 		step1-tun/tun_ping.c "$ATTACKS/veth-ping.c"
 	run "$GRADE" -s 1 -o "$out" "$BATS_TEST_TMPDIR/sub"
-	assert_line 'Score: 0/20'
+	assert_line "$(score 1 0)"
 	assert_output --partial 'tun0 is an interface of another kind (its sysfs has no tun_flags)'
 	nothing_left
 }
@@ -271,7 +271,7 @@ names_array() {
 	sampler=$!
 	run "$GRADE" -s 4 -o "$out" "$BATS_TEST_TMPDIR/sub"
 	kill "$sampler"
-	refute_line 'Score: 30/30'
+	refute_line "$(score 4)"
 	run grep -rh '^sent [1-9]' "$out/evidence"
 	assert_success	# it did stream, and got that far
 	biggest=$(sort -n "$BATS_TEST_TMPDIR/sizes" | tail -n 1)
@@ -300,16 +300,16 @@ names_array() {
 	start=$SECONDS
 	run "$GRADE" -s 1 -t 8 -o "$out" "$subs/mallory"
 	assert_success	# graded: a time limit is the submission's, not the grader's
-	assert_line 'Score: 0/20'
+	assert_line "$(score 1 0)"
 	assert_output --partial "not run: the submission's tests took more than 8s"
 	run jq -r .output "$out/results.json"
-	assert_output $'Score: 0/20\nthe submission\'s tests took more than 8s and were stopped there: the tests left were not run, and score nothing'
+	assert_output "$(score 1 0)"$'\nthe submission\'s tests took more than 8s and were stopped there: the tests left were not run, and score nothing'
 	((SECONDS - start < 8 + 30)) || fail "grading took $((SECONDS - start))s"
 	# In a class: the next student is graded as ever.
 	run "$KIT/grading/grade-all" -s 1 -o "$BATS_TEST_TMPDIR/class" "$subs"
 	assert_success
 	assert_line --regexp '^mallory,,0,,,,0,'
-	assert_line 'zoe,,20,,,,20,'
+	assert_line "zoe$(csv_scores 1)"
 	nothing_left
 }
 
@@ -317,7 +317,7 @@ names_array() {
 	local bytes f
 	submission "$BATS_TEST_TMPDIR/sub" step1-tun/tun_ping.c "$ATTACKS/flood.c"
 	run "$GRADE" -s 1 -o "$out" "$BATS_TEST_TMPDIR/sub"
-	assert_line 'Score: 0/20'
+	assert_line "$(score 1 0)"
 	refute_output --partial $'\x1b'
 	bytes=$(du -sb "$out" | cut -f1)
 	((bytes < 64 << 20)) || fail "the evidence of one submission is $bytes bytes"
@@ -348,7 +348,7 @@ names_array() {
 	sampler=$!
 	run "$GRADE" -s 1 -o "$out" "$BATS_TEST_TMPDIR/sub"
 	kill "$sampler"
-	assert_line 'Score: 0/20'
+	assert_line "$(score 1 0)"
 	# At most the guests' memory of the tests that ran at once (4, each
 	# GUEST_MEM), and some room for the lab: never the 8 GB it asked for.
 	low=$(sort -n "$BATS_TEST_TMPDIR/avail" | head -n 1)
@@ -447,7 +447,7 @@ stamp_of() { grep -m1 -F -- "$2" "$1" | cut -d' ' -f1; }
 	wait $!	# (the stamps, all of them)
 	output=$(cut -d' ' -f2- "$BATS_TEST_TMPDIR/stamped")
 	mapfile -t lines <<<"$output"
-	assert_line 'Score: 0/20'
+	assert_line "$(score 1 0)"
 	assert_output --partial 'step1-tun/tun does not compile: the build took more than 10s'
 	# What the first left of the 15 s (about 5 s; on a busy machine,
 	# maybe nothing): never its own 10 s.  (-s 1 builds Step 1 only.)
@@ -485,8 +485,8 @@ stamp_of() { grep -m1 -F -- "$2" "$1" | cut -d' ' -f1; }
 	run timeout 300 "$KIT/grading/grade-all" -s 1 -o "$BATS_TEST_TMPDIR/class" "$subs"
 	assert_success
 	assert_line --regexp '^bomb,,,,,,0,archive refused: (more than 20 MB in all|more than 500 files)$'
-	assert_line --regexp '^alice\.zip,,20,,,,20,'
-	assert_line --regexp '^alice\.tar\.gz,,20,,,,20,'
+	assert_line --partial "alice.zip$(csv_scores 1)"
+	assert_line --partial "alice.tar.gz$(csv_scores 1)"
 	[ -f "$BATS_TEST_TMPDIR/class/alice.zip/results.json" ]
 	[ -f "$BATS_TEST_TMPDIR/class/alice.tar.gz/results.json" ]
 	nothing_left

@@ -11,6 +11,67 @@ load ../lib
 
 PCAPCHECK=$REF/grading/pcapcheck
 
+# total [STEP...]: the points of these steps (of every step without one),
+# as the grader counts them (grading/spec): the kit's tests state scores
+# through this and score, so that a graded test added or re-weighted
+# changes no test but the ones that judge it.
+total() {
+	local files=() n
+
+	if (($#)); then
+		for n; do files+=("$KIT/grading/step$n.bats"); done
+	else
+		files=("$KIT"/grading/step[0-9]*.bats)
+	fi
+	"$KIT/grading/spec" "${files[@]}" | awk -F'\t' '{ t += $2 } END { print t + 0 }'
+}
+
+# tests_of STEP: how many graded tests the step has.
+tests_of() { "$KIT/grading/spec" "$KIT/grading/step$1.bats" | grep -c .; }
+
+# score STEP|all [N|-N]: the grader's last line for a grade of that step
+# (of every step: all) that scored everything, N points, or everything but
+# N: "Score: 20/20", "Score: 0/20", "Score: 12/20" for score 1, score 1 0,
+# score 1 -8.
+score() {
+	echo "Score: $(points_line "$@")"
+}
+
+# step_score STEP [N|-N]: that step's line in a whole grade, the same way:
+# "Step 4: 30/30" for step_score 4.
+step_score() {
+	echo "Step $1: $(points_line "$@")"
+}
+
+# csv_scores SPEC...: a grades.csv row's step columns and total, after its
+# name: SPEC "N" for step N's full points, "N:P" for P points; a step not
+# named is empty (not graded).  csv_scores 1 is ",20,,,,20," today.
+csv_scores() {
+	local -A got=()
+	local spec n row="" sum=0
+
+	for spec; do
+		n=${spec%%:*}
+		if [[ $spec == *:* ]]; then got[$n]=${spec#*:}; else got[$n]=$(total "$n"); fi
+	done
+	for n in "${STEP_NUMBERS[@]}"; do
+		row+=",${got[$n]-}"
+		sum=$((sum + ${got[$n]:-0}))
+	done
+	echo "$row,$sum,"
+}
+
+points_line() {
+	local t
+
+	if [[ $1 == all ]]; then t=$(total); else t=$(total "$1"); fi
+	case ${2-} in
+	"") echo "$t/$t" ;;
+	-*) echo "$((t + $2))/$t" ;;
+	*) echo "$2/$t" ;;
+	esac
+}
+
 # capture HOST IFACE NAME FILTER...: tcpdump on a host's interface, text
 # output in $OUT/NAME.log, ready when this returns.
 capture() {

@@ -23,7 +23,7 @@ compose() {
 
 @test "mistakes: the corpus's correct submission scores 100/100" {
 	run "$KIT/grading/grade" -o "$BATS_TEST_TMPDIR/out" "$MISTAKES/base"
-	assert_line 'Score: 100/100'
+	assert_line "$(score all)"
 }
 
 @test "mistakes: each mistake loses points in its own step, and its first failure's likely: line names it" {

@@ -58,7 +58,7 @@ clone_kit() {
 	assert_output --partial 'the tunnel works both ways'
 	run su - "$STUDENT" -c 'cd vpnlab && make grade STEP=1'
 	assert_success
-	assert_line 'Score: 20/20'
+	assert_line "$(score 1)"
 	# Nothing of theirs is left running (and so no lab).
 	run alive_of "$STUDENT"
 	assert_output ""
@@ -131,13 +131,13 @@ hostile_tun() {
 	local links_before procs_before
 	links_before=$(ip -o link | awk -F': ' '{print $2}' | sort)
 	run "$KIT/grading/grade" -s 1 -o "$out" "$sub"
-	assert_line 'Score: 20/20'
+	assert_line "$(score 1)"
 	# No file outside its lab, not in the kit, not the grader's results.
 	[ ! -e "/var/tmp/$marker" ]
 	[ ! -e "/tmp/$marker" ]
 	[ ! -e "$KIT/$marker" ]
 	[ ! -e "$KIT/grading/$marker" ]
-	run jq -e '.score == 20' "$out/results.json"
+	run jq -e --argjson full "$(total 1)" '.score == $full' "$out/results.json"
 	assert_success
 	# No other submission read, no link in the machine's own network.
 	run grep -rlE '5c1f|sub-was-writable|lab-was-writable|VPNLAB_' "$out"
