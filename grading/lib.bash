@@ -1116,9 +1116,13 @@ wait_memwatch() {
 	local end=$((${EPOCHREALTIME/[.,]/} + 10000000))
 
 	until [[ -s $OUT/.memwatch ]]; do
-		if [[ -e $OUT/.time-limit ]] || ((${EPOCHREALTIME/[.,]/} > end)); then
-			fail "not run: the grader's memory watch (grading/memwatch) did not start within 10s$(
-				[[ -e $OUT/.time-limit ]] && echo ': it ended at once')"
+		if [[ -e $OUT/.time-limit ]]; then
+			fail "not run: the grader's memory watch (grading/memwatch) ended as it started"
+			return 1
+		fi
+		if ((${EPOCHREALTIME/[.,]/} > end)); then
+			fail "not run: the grader's memory watch (grading/memwatch) did not start within 10s"
+			return 1
 		fi
 		sleep 0.01
 	done
@@ -1130,8 +1134,10 @@ watchdog() {
 	memwatch "$limit" &
 	sleeper=$!
 	wait "$sleeper" || status=$?
-	# (.time-limit ends every wait of the test; .memory-limit says why)
+	# (.time-limit ends every wait of the test; .memory-limit or
+	# .memwatch-failed says why)
 	((status == 3)) && echo "$GUEST_NET_MEM" >"$OUT/.memory-limit"
+	((status != 0 && status != 3)) && echo "$status" >"$OUT/.memwatch-failed"
 	echo "$limit" >"$OUT/.time-limit"
 	lab_clear
 	lab down
@@ -1159,7 +1165,8 @@ memwatch() {
 		sleep "$1"
 		return 0
 	fi
-	net "${HOSTS_ARGS[0]}" "$KIT/grading/memwatch" "$1" "$GUEST_NET_MEM" "${HOSTS_ARGS[@]}" >"$OUT/.memwatch"
+	net "${HOSTS_ARGS[0]}" "$KIT/grading/memwatch" "$1" "$GUEST_NET_MEM" "${HOSTS_ARGS[@]}" \
+		>"$OUT/.memwatch" 2>"$OUT/.memwatch-error"
 }
 
 # lab_clear: every link of every host deleted (but loopback) before the
@@ -1197,6 +1204,11 @@ grade_stop() {
 		echo "# expected: the programs' sockets and TUN queues holding under $((GUEST_NET_MEM >> 20)) MB of the kernel's memory"
 		echo "# seen:     $(grep -v -e '^\[grader\]' -e '^watching ' "$OUT/.memwatch" | head -n 1 | clean_text): the grader ended the test"
 		echo "# likely:   a program that fills socket buffers or TUN queues it never reads"
+		status=1
+	elif [[ -e $OUT/.memwatch-failed ]]; then
+		echo "# expected: the grader's memory watch (grading/memwatch) running for the whole test"
+		echo "# seen:     it exited with status $(<"$OUT/.memwatch-failed"): $(head -c 300 "$OUT/.memwatch-error" 2>/dev/null | clean_text)"
+		echo "# likely:   a fault of the grading machine, not of the programs: the test was ended; grade again"
 		status=1
 	elif [[ -e $OUT/.time-limit ]]; then
 		echo "# expected: the test done within its time limit of ${TEST_LIMIT}s"

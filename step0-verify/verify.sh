@@ -90,23 +90,27 @@ check_one_hop() {
 }
 
 # The router's "Destination Host Unreachable" is rate-limited too, and on
-# a busy machine one was seen not to come within ping's 2 s: silence is
-# asked again, a second apart, before it is a verdict; an answer, or an
-# error from elsewhere, is one at once.
+# a busy machine one was seen not to come within ping's 2 s: silence (no
+# reply, no ICMP error: ping's status 1 and no "From" line) is asked
+# again, a second apart, before it is a verdict; anything else is one at
+# once, ping's own error (status 2) quoted.
 check_unreachable() {
-	local host=$1 target=$2 out from try
+	local host=$1 target=$2 out from try status
 
 	for try in 1 2 3; do
-		if out=$(on "$host" ping -c1 -W2 "$target" 2>&1); then
+		out=$(on "$host" ping -c1 -W2 "$target" 2>&1) && status=0 || status=$?
+		if ((status == 0)); then
 			report FAIL "$host" "$target unreachable" "it answered — the two LANs are connected, the setup is wrong"
 			return
 		fi
-		grep -q 'Unreachable\|From ' <<<"$out" && break
+		((status == 1)) && ! grep -q '^From ' <<<"$out" || break
 		((try < 3)) && sleep 1
 	done
 	from=$(grep -m1 'Destination Host Unreachable' <<<"$out")
-	if [[ -z $from ]]; then
-		report FAIL "$host" "$target unreachable" "no Destination Host Unreachable: $(grep -m1 'From ' <<<"$out" ||
+	if ((status != 1)); then
+		report FAIL "$host" "$target unreachable" "ping failed: $(grep -v -m1 -e '^PING ' -e '^---' -e '^$' <<<"$out")"
+	elif [[ -z $from ]]; then
+		report FAIL "$host" "$target unreachable" "no Destination Host Unreachable: $(grep -m1 '^From ' <<<"$out" ||
 			echo "no reply and no ICMP error in 3 tries of 2 s (the router drops it: a blackhole route?)")"
 	elif [[ -z $LOCAL_HOST && $from != *"($ROUTER)"* && $from != "From $ROUTER "* ]]; then
 		report FAIL "$host" "$target unreachable" "not from the router $ROUTER: $from"

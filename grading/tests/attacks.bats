@@ -485,8 +485,8 @@ stamp_of() { grep -m1 -F -- "$2" "$1" | cut -d' ' -f1; }
 	run timeout 300 "$KIT/grading/grade-all" -s 1 -o "$BATS_TEST_TMPDIR/class" "$subs"
 	assert_success
 	assert_line --regexp '^bomb,,,,,,0,archive refused: (more than 20 MB in all|more than 500 files)$'
-	assert_line --partial "alice.zip$(csv_scores 1)"
-	assert_line --partial "alice.tar.gz$(csv_scores 1)"
+	assert_line --regexp "^alice\.zip$(csv_scores 1)"
+	assert_line --regexp "^alice\.tar\.gz$(csv_scores 1)"
 	[ -f "$BATS_TEST_TMPDIR/class/alice.zip/results.json" ]
 	[ -f "$BATS_TEST_TMPDIR/class/alice.tar.gz/results.json" ]
 	nothing_left

@@ -45,7 +45,7 @@ step_score() {
 
 # csv_scores SPEC...: a grades.csv row's step columns and total, after its
 # name: SPEC "N" for step N's full points, "N:P" for P points; a step not
-# named is empty (not graded).  csv_scores 1 is ",20,,,,20," today.
+# named is empty (not graded).  csv_scores 1 is ",,20,,,,20," today.
 csv_scores() {
 	local -A got=()
 	local spec n row="" sum=0
@@ -61,6 +61,7 @@ csv_scores() {
 	echo "$row,$sum,"
 }
 
+# points_line STEP|all [N|-N]: "EARNED/TOTAL", for score and step_score.
 points_line() {
 	local t
 
