@@ -427,10 +427,7 @@ static uint64_t tun_bytes(struct host *h, unsigned *tuns)
 
 static uint64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return now_us() / 1000;
 }
 
 /* SIGKILL every process in the network namespace INODE: the memory goes

@@ -31,11 +31,15 @@ run_variant() {
 	run "$GRADE" -s "$2" -o "$out" "$sub"
 }
 
+# variant_loses VARIANT: the tests its patch declares it loses ("# loses:
+# NAME" lines: a part of each name), one per line.
+variant_loses() { sed -n 's/^# loses: //p' "$KIT/grading/tests/variants/$1.patch"; }
+
 # The failed tests of a run must be exactly those the variant declares.
 assert_loses_exactly() {
 	local variant=$1 expected failed e
 
-	expected=$(sed -n 's/^# loses: //p' "$KIT/grading/tests/variants/$variant.patch" | sort)
+	expected=$(variant_loses "$variant" | sort)
 	failed=$(jq -r '.tests[] | select(.status == "failed") | select(.name | startswith("report:") | not) | .name' "$out/results.json" | sort)
 	[ "$(wc -l <<<"$expected")" -eq "$(grep -c . <<<"$failed")" ] ||
 		fail "$variant: expected to lose"$'\n'"$expected"$'\n'"but lost"$'\n'"$failed"
@@ -52,7 +56,7 @@ variant_lost() {
 		awk -F'\t' 'NR == FNR { lose[$0]; next }
 			{ for (e in lose) if (index($4, e)) { t += $2; break } }
 			END { print t + 0 }' \
-			<(sed -n 's/^# loses: //p' "$KIT/grading/tests/variants/$1.patch") -
+			<(variant_loses "$1") -
 }
 
 variant_score() { score "$2" "-$(variant_lost "$1" "$2")"; }
