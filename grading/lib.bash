@@ -262,8 +262,8 @@ start_net() {
 	STARTED[$name]=$!
 }
 
-# stop NAME [SIGNAL]: signal a started program (and wake it, if it was
-# stopped), give it 20 s to end (a sanitized build on a machine as busy
+# stop NAME [SIGNAL]: wake a started program (if it was stopped), signal
+# it, give it 20 s to end (a sanitized build on a machine as busy
 # as the test suite makes it, with a queue to drain), then kill all of it;
 # returns its exit status.
 # Not under "run": a subshell cannot wait for our children.
@@ -283,8 +283,12 @@ stop() {
 		pid=""
 	fi
 	if [[ -n $pid ]]; then
-		kill -s "$sig" "$pid" 2>/dev/null
+		# SIGCONT first: sent after the signal, it could land while
+		# a sanitizer's exit-time leak check is stopping the program
+		# (its tracer's PTRACE_ATTACH sends a SIGSTOP, which a SIGCONT
+		# discards) and leave tracer and program waiting on each other.
 		kill -CONT "$pid" 2>/dev/null
+		kill -s "$sig" "$pid" 2>/dev/null
 	fi
 	# Until it is gone, and with SIGKILL every process of it: the launcher
 	# may end first, while the program (on a busy machine) still holds its
