@@ -74,12 +74,15 @@ enum {
 	UNRES_QLEN_MAX = 212992,	/* bytes an unresolved neighbour may queue
 					 * (the kernel's default unres_qlen_bytes) */
 	MAX_FIXES = 64,			/* settings put back per look */
+	LINKS_MAX = 4096,		/* links --clear deletes per dump */
 	FAST_POLL_MS = 2,
 	MIN_GAP_US = 1000,		/* between rounds of boundings woken by
 					 * announcements: a guest that changes its
 					 * links without end costs memwatch one
 					 * host's bounding a millisecond */
 	MAX_DRAIN = 64,			/* reads of announcements per wakeup */
+	UNRESOLVED_MAX_CS = 400,	/* a neighbour's longest wait for a reply
+					 * (the kernel's: 3 tries of 1 s) */
 };
 static int truncated;	/* a table longer than buf: fail closed */
 /* A multi-queue TUN was seen: its queues (up to 256 of txqueuelen each)
@@ -326,9 +329,76 @@ struct links {
 	uint64_t tunbytes;
 	struct { int index; unsigned qlen, cap; char name[IFNAMSIZ]; } fix[MAX_FIXES];
 	unsigned nfix;
-	int index[4096];	/* every link but loopback: for --clear */
+	int index[LINKS_MAX];	/* every link but loopback: for --clear */
 	unsigned nindex;
 };
+
+/* The feature bits of the offloads with which the kernel hands a device
+ * one packet of many segments (TCP's and UDP's: "tx-tcp-segmentation",
+ * "tx-udp-segmentation", ...; not "tx-generic-segmentation", which
+ * segments before the device), found by name once: their numbers are the
+ * running kernel's.  A device's features, and their names, through the
+ * ethtool ioctls, which any socket of its network takes. */
+enum { FEATURE_WORDS = 8 };
+static uint32_t gso_features[FEATURE_WORDS];
+static int gso_features_known;
+
+static int find_gso_features(int fd)
+{
+	struct {
+		struct ethtool_sset_info info;
+		uint32_t count;
+	} sset = { .info = { .cmd = ETHTOOL_GSSET_INFO, .sset_mask = 1ULL << ETH_SS_FEATURES } };
+	static struct {
+		struct ethtool_gstrings strings;
+		char names[FEATURE_WORDS * 32][ETH_GSTRING_LEN];
+	} all;
+	struct ifreq ifr = { .ifr_name = "lo" };
+	unsigned i;
+
+	ifr.ifr_data = (void *)&sset;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) == -1 || !sset.info.sset_mask ||
+	    sset.count > FEATURE_WORDS * 32)
+		return -1;
+	all.strings = (struct ethtool_gstrings){ .cmd = ETHTOOL_GSTRINGS,
+						 .string_set = ETH_SS_FEATURES,
+						 .len = sset.count };
+	ifr.ifr_data = (void *)&all;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) == -1)
+		return -1;
+	for (i = 0; i < sset.count; i++) {
+		const char *name = all.names[i];
+
+		if (strncmp(name, "tx-", 3) == 0 && strstr(name, "segmentation") &&
+		    strcmp(name, "tx-generic-segmentation") != 0)
+			gso_features[i / 32] |= 1U << (i % 32);
+	}
+	gso_features_known = 1;
+	return 0;
+}
+
+/* Whether device NAME of H's network has one of those offloads on; yes
+ * when its features cannot be read (fail closed). */
+static int takes_gso(struct host *h, const char *name)
+{
+	struct {
+		struct ethtool_gfeatures get;
+		struct ethtool_get_features_block blocks[FEATURE_WORDS];
+	} f = { .get = { .cmd = ETHTOOL_GFEATURES, .size = FEATURE_WORDS } };
+	struct ifreq ifr = { 0 };
+	unsigned i;
+
+	if (!gso_features_known)
+		return 1;
+	snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", name);
+	ifr.ifr_data = (void *)&f;
+	if (ioctl(h->rtnl, SIOCETHTOOL, &ifr) == -1)
+		return 1;
+	for (i = 0; i < f.get.size && i < FEATURE_WORDS; i++)
+		if (f.blocks[i].active & gso_features[i])
+			return 1;
+	return 0;
+}
 
 /* One link: a TUN's queues counted, at most TUN_QUEUE_MAX bytes all its
  * queues together (a multi-queue TUN has up to 256, each of txqueuelen
@@ -339,10 +409,9 @@ static void each_link(struct host *h, struct nlmsghdr *nh, void *arg)
 	struct ifinfomsg *ifi = NLMSG_DATA(nh);
 	struct rtattr *rta, *info;
 	int len = (int)IFLA_PAYLOAD(nh), ilen, tun = 0;
-	uint64_t mtu = 1500, qlen = 0, queues = 1, per_packet, cap;
+	uint64_t mtu = 1500, qlen = 0, queues = 1, tso_max = 65536, per_packet, cap;
 	const char *name = "?";
 
-	(void)h;
 	if (nh->nlmsg_type != RTM_NEWLINK)
 		return;
 	l->count++;
@@ -354,6 +423,7 @@ static void each_link(struct host *h, struct nlmsghdr *nh, void *arg)
 		case IFLA_MTU: mtu = attr_u32(rta); break;
 		case IFLA_TXQLEN: qlen = attr_u32(rta); break;
 		case IFLA_NUM_TX_QUEUES: queues = attr_u32(rta) ? attr_u32(rta) : 1; break;
+		case IFLA_TSO_MAX_SIZE: tso_max = attr_u32(rta) > tso_max ? attr_u32(rta) : tso_max; break;
 		case IFLA_LINKINFO:
 			ilen = (int)RTA_PAYLOAD(rta);
 			for (info = RTA_DATA(rta); RTA_OK(info, ilen); info = RTA_NEXT(info, ilen))
@@ -368,7 +438,9 @@ static void each_link(struct host *h, struct nlmsghdr *nh, void *arg)
 	l->tuns++;
 	if (queues > 1)
 		multiqueue = 1;
-	per_packet = mtu + SKB_OVERHEAD;
+	/* With segmentation offloads (TUNSETOFFLOAD), one slot holds a
+	 * packet of up to the device's TSO limit (64 KB), not of its MTU. */
+	per_packet = (takes_gso(h, name) && tso_max > mtu ? tso_max : mtu) + SKB_OVERHEAD;
 	cap = TUN_QUEUE_MAX / (per_packet * queues);
 	if (cap < 1)
 		cap = 1;
@@ -553,7 +625,87 @@ static void each_ntable(struct host *h, struct nlmsghdr *nh, void *arg)
 	}
 }
 
-/* Put back every such setting (said on standard output). */
+/* Unresolved neighbours (waiting for an ARP or ND reply, their packets
+ * queued): of FAMILY (0: any) on device INDEX (0: any), counted, and those
+ * unresolved for MIN_AGE_CS hundredths of a second or more noted, to be
+ * deleted (MAX_FIXES of them a dump). */
+struct unresolved {
+	int family, index;
+	unsigned min_age_cs, count;
+	struct { int family, index; unsigned char len, addr[16]; } found[MAX_FIXES];
+	unsigned nfound;
+};
+
+static void each_unresolved(struct host *h, struct nlmsghdr *nh, void *arg)
+{
+	struct unresolved *u = arg;
+	struct ndmsg *ndm = NLMSG_DATA(nh);
+	struct rtattr *rta, *dst = NULL;
+	int len = (int)nh->nlmsg_len - NLMSG_LENGTH(sizeof *ndm);
+	unsigned age = 0;
+
+	(void)h;
+	if (nh->nlmsg_type != RTM_NEWNEIGH || !(ndm->ndm_state & NUD_INCOMPLETE) ||
+	    (u->family && ndm->ndm_family != u->family) ||
+	    (u->index && ndm->ndm_ifindex != u->index))
+		return;
+	u->count++;
+	for (rta = (struct rtattr *)((char *)ndm + NLMSG_ALIGN(sizeof *ndm)); RTA_OK(rta, len);
+	     rta = RTA_NEXT(rta, len)) {
+		if (rta->rta_type == NDA_DST && RTA_PAYLOAD(rta) <= 16)
+			dst = rta;
+		if (rta->rta_type == NDA_CACHEINFO && RTA_PAYLOAD(rta) >= sizeof(struct nda_cacheinfo))
+			memcpy(&age, &((struct nda_cacheinfo *)RTA_DATA(rta))->ndm_updated, sizeof age);
+	}
+	if (!dst || age < u->min_age_cs || u->nfound == MAX_FIXES)
+		return;
+	u->found[u->nfound].family = ndm->ndm_family;
+	u->found[u->nfound].index = ndm->ndm_ifindex;
+	u->found[u->nfound].len = (unsigned char)RTA_PAYLOAD(dst);
+	memcpy(u->found[u->nfound].addr, RTA_DATA(dst), RTA_PAYLOAD(dst));
+	u->nfound++;
+}
+
+/* Delete what U noted: the kernel drops their queues, and answers their
+ * packets' senders as it would at the end of its tries (host
+ * unreachable). */
+static void delete_unresolved(struct host *h, const struct unresolved *u)
+{
+	unsigned i;
+
+	for (i = 0; i < u->nfound; i++) {
+		union rtreq req = { .nh = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct ndmsg)),
+				  .nlmsg_type = RTM_DELNEIGH } };
+		struct ndmsg *ndm = NLMSG_DATA(&req.nh);
+
+		ndm->ndm_family = (unsigned char)u->found[i].family;
+		ndm->ndm_ifindex = u->found[i].index;
+		add_attr(&req.nh, sizeof req.room, NDA_DST, u->found[i].addr, u->found[i].len);
+		rtnl_do(h, &req.nh);	/* (gone already: resolved, or failed) */
+	}
+}
+
+/* Delete every unresolved neighbour of FAMILY on device INDEX (0: all) of
+ * H, once its table's limit is put back: what they queued under the raised
+ * limit stays queued (the kernel trims a queue only at its next packet),
+ * for as long as the guest's retransmit time says.  The kernel's table
+ * holds at most gc_thresh3 neighbours (1,024, which only the machine's
+ * root may raise): 64 dumps of MAX_FIXES reach them all. */
+static void clear_unresolved(struct host *h, int family, int index)
+{
+	struct unresolved u;
+	unsigned rounds = 0;
+
+	do {
+		u = (struct unresolved){ .family = family, .index = index };
+		if (rtnl_dump(h, RTM_GETNEIGH, sizeof(struct ndmsg), each_unresolved, &u) == -1)
+			return;
+		delete_unresolved(h, &u);
+	} while (u.nfound == MAX_FIXES && ++rounds < 64);
+}
+
+/* Put back every such setting (said on standard output), and delete what
+ * was queued under it. */
 static void bound_neighbour_queues(struct host *h)
 {
 	struct ntables t = { 0 };
@@ -578,29 +730,27 @@ static void bound_neighbour_queues(struct host *h)
 		if (rtnl_do(h, &req.nh) == 0)
 			printf("[grader] %s's queue of unresolved neighbours on %s lowered from %u to %u bytes\n",
 			       t.fix[i].name, h->name, t.fix[i].bytes, qbytes);
+		clear_unresolved(h, t.fix[i].family, t.fix[i].index);
 	}
 	if (t.nfix)
 		fflush(stdout);
 }
 
 /* Bytes unresolved neighbours can hold: UNRES_QLEN_MAX each (once the
- * settings are put back), the packets that wait for an ARP or ND reply. */
-static void each_neighbour(struct host *h, struct nlmsghdr *nh, void *arg)
-{
-	unsigned *count = arg;
-
-	(void)h;
-	if (nh->nlmsg_type == RTM_NEWNEIGH &&
-	    (((struct ndmsg *)NLMSG_DATA(nh))->ndm_state & NUD_INCOMPLETE))
-		(*count)++;
-}
-
+ * settings are put back).  One unresolved for UNRESOLVED_MAX_CS or more is
+ * deleted: with the kernel's settings it fails within 3 s, but a guest may
+ * raise its retransmit time and so keep, past the lab's end, what it
+ * queued under a limit it raised and put back between two looks. */
 static uint64_t neighbour_bytes(struct host *h, unsigned *incomplete)
 {
+	struct unresolved u = { .min_age_cs = UNRESOLVED_MAX_CS };
+
 	bound_neighbour_queues(h);
-	if (rtnl_dump(h, RTM_GETNEIGH, sizeof(struct ndmsg), each_neighbour, incomplete) == -1)
+	if (rtnl_dump(h, RTM_GETNEIGH, sizeof(struct ndmsg), each_unresolved, &u) == -1)
 		return UINT64_MAX / 4;
-	return (uint64_t)*incomplete * UNRES_QLEN_MAX;
+	delete_unresolved(h, &u);
+	*incomplete = u.count;
+	return (uint64_t)u.count * UNRES_QLEN_MAX;
 }
 
 static double mb(uint64_t bytes)
@@ -649,6 +799,28 @@ static int over_bound(uint64_t max)
 	return 0;
 }
 
+/* Delete the links of H but loopback, the first LINKS_MAX a dump lists;
+ * how many were listed. */
+static unsigned delete_links(struct host *h)
+{
+	static struct links l;
+	unsigned j;
+
+	memset(&l, 0, sizeof l);
+	if (rtnl_dump(h, RTM_GETLINK, sizeof(struct ifinfomsg), each_link, &l) == -1)
+		return 0;
+	for (j = 0; j < l.nindex; j++) {
+		union rtreq req = { .nh = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
+				  .nlmsg_type = RTM_DELLINK } };
+		struct ifinfomsg *ifi = NLMSG_DATA(&req.nh);
+
+		ifi->ifi_family = AF_UNSPEC;
+		ifi->ifi_index = l.index[j];
+		rtnl_do(h, &req.nh);	/* (a veth's peer goes with it) */
+	}
+	return l.nindex;
+}
+
 /* Delete every link of every host but loopback: the guest's own (a
  * second TUN, veths), their neighbours' queues and qdiscs with them.
  * Packets queued there keep the sockets that sent them, closed or not,
@@ -656,24 +828,12 @@ static int over_bound(uint64_t max)
  * neighbour's timers say. */
 static int clear_links(void)
 {
-	int i;
-	unsigned j;
+	int i, rounds;
 
-	for (i = 0; i < nhosts; i++) {
-		struct links l = { 0 };
-
-		if (rtnl_dump(&hosts[i], RTM_GETLINK, sizeof(struct ifinfomsg), each_link, &l) == -1)
-			continue;
-		for (j = 0; j < l.nindex; j++) {
-			union rtreq req = { .nh = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct ifinfomsg)),
-					  .nlmsg_type = RTM_DELLINK } };
-			struct ifinfomsg *ifi = NLMSG_DATA(&req.nh);
-
-			ifi->ifi_family = AF_UNSPEC;
-			ifi->ifi_index = l.index[j];
-			rtnl_do(&hosts[i], &req.nh);	/* (a veth's peer goes with it) */
-		}
-	}
+	/* A dump notes the first LINKS_MAX: again until fewer are left. */
+	for (i = 0; i < nhosts; i++)
+		for (rounds = 0; delete_links(&hosts[i]) == LINKS_MAX && rounds < 64; rounds++)
+			;
 	return 0;
 }
 
@@ -760,6 +920,9 @@ int main(int argc, char *argv[])
 	for (i = 3; i < argc; i += 3)
 		if (add_host(argv[i], argv[i + 1], argv[i + 2], 1))
 			return 1;
+	if (find_gso_features(hosts[0].rtnl) == -1)
+		fprintf(stderr, "memwatch: the names of the devices' features: %s: each TUN's packet counted as 64 KB\n",
+			strerror(errno));
 	/* (the grader starts a test's programs once this line is there) */
 	printf("watching");
 	for (i = 0; i < nhosts; i++)

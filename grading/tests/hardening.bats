@@ -181,3 +181,21 @@ MALFORMED=(empty truncated 'not IPv4 or IPv6' 'bad IPv4 header length'
 	run on userv ping -c2 -i0.2 -W2 -s 3000 10.1.3.1
 	assert_output --partial '2 received'
 }
+
+# memwatch, the grader's bound on what a guest makes the kernel hold, on
+# TUNs that take segmentation offloads: the guest's filter refuses them
+# (TUNSETOFFLOAD, common/sandbox/confine.c), but a program run by the
+# lab's root, as here, gets them, and each slot of such a TUN's queue
+# holds a packet of 64 KB, whatever its MTU.
+@test "hardening: memwatch counts a TUN with segmentation offloads at 64 KB a packet, and lowers its raised queue" {
+	cc -O2 -w -o "$BATS_TEST_TMPDIR/gso-tun" "$KIT/grading/tests/attacks/gso-tun.c"
+	hosts_args
+	start_net useru memwatch "$KIT/grading/memwatch" 60 "$GUEST_NET_MEM" "${HOSTS_ARGS[@]}"
+	wait_for memwatch '^watching'
+	start useru gso "$BATS_TEST_TMPDIR/gso-tun"
+	wait_for gso '^gso: 3 TUNs'
+	wait_for memwatch 'txqueuelen of gso2 on useru lowered from 3206 to 63:'
+	# tun0, without offloads, is counted by its MTU: 500 packets pass.
+	run grep -c 'txqueuelen of tun0' "$OUT/memwatch.log"
+	assert_output 0
+}

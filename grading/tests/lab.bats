@@ -14,7 +14,7 @@ labs_of_prefix() { leftovers "^$1" | grep -c . || true; }
 	run lab status
 	assert_success
 	assert_line --regexp '^useru +lan0@[^ ]+ 10\.1\.2\.2/24 +ctl0@[^ ]+ 192\.168\.1\.2/24'
-	assert_line --regexp '^server +lan0@[^ ]+ 10\.1\.2\.3/24 +lab1@[^ ]+ 10\.1\.1\.4/24'
+	assert_line --regexp "^server +lan0@[^ ]+ $SERVER_RE/24 +lab1@[^ ]+ 10\.1\.1\.4/24"
 	assert_line --regexp '^userv +lab1@[^ ]+ 10\.1\.1\.2/24'
 	assert_line --regexp '^userw +lab1@[^ ]+ 10\.1\.1\.3/24'
 	assert_line --regexp '^router +ctl0@[^ ]+ 192\.168\.1\.254/24'
@@ -44,7 +44,7 @@ labs_of_prefix() { leftovers "^$1" | grep -c . || true; }
 
 @test "lab: names resolve per host as in the handout" {
 	run on useru getent hosts server
-	assert_output --regexp '^10\.1\.2\.3 +server-lan0 server'
+	assert_output --regexp "^$SERVER_RE +server-lan0 server"
 	run on userv getent hosts server
 	assert_output --regexp '^10\.1\.1\.4 +server-lab1 server'
 	run on userw getent hosts useru
@@ -70,13 +70,13 @@ labs_of_prefix() { leftovers "^$1" | grep -c . || true; }
 	assert_failure 2
 }
 
-@test "lab: a guest is root of its host's network, and has no packet or vsock socket, network namespace, keyring or io_uring" {
+@test "lab: a guest is root of its host's network, and has no packet or vsock socket, network namespace, keyring, io_uring or TUN offloads" {
 	run lab guest useru sh -c 'ip tuntap add dev tun7 mode tun && ip link set tun7 up && echo tun-ok'
 	assert_output 'tun-ok'
 	run lab guest useru unshare --net true
 	assert_failure
 	run lab guest useru python3 -c '
-import ctypes, errno, socket
+import ctypes, errno, fcntl, os, socket, struct
 def refused(f):
     try:
         f()
@@ -84,6 +84,8 @@ def refused(f):
         return e.errno in (errno.EPERM, errno.ENOSYS, errno.EAFNOSUPPORT)
     return False
 libc = ctypes.CDLL(None, use_errno=True)
+tun = os.open("/dev/net/tun", os.O_RDWR)	# a TUN of IFF_TUN | IFF_NO_PI | IFF_VNET_HDR
+fcntl.ioctl(tun, 0x400454ca, struct.pack("16sH", b"tun8", 0x0001 | 0x1000 | 0x4000))
 def call(nr, *a):
     if libc.syscall(nr, *a) == -1:
         raise OSError(ctypes.get_errno(), "")
@@ -94,16 +96,18 @@ print(refused(lambda: socket.socket(socket.AF_PACKET, socket.SOCK_RAW)),
       not refused(lambda: socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)),
       not refused(lambda: socket.socket(socket.AF_NETLINK, socket.SOCK_RAW)),
       refused(lambda: call(250, 0, -3)),		# keyctl, x86_64
-      refused(lambda: call(425, 8, ctypes.c_void_p(0))))	# io_uring_setup
+      refused(lambda: call(425, 8, ctypes.c_void_p(0))),	# io_uring_setup
+      refused(lambda: fcntl.ioctl(tun, 0x400454d0, 1)),	# TUNSETOFFLOAD, TUN_F_CSUM
+      not refused(lambda: fcntl.ioctl(tun, 0x800454d2, b"\0" * 40)))	# TUNGETIFF
 '
-	assert_output 'True True True True True True True True'
+	assert_output 'True True True True True True True True True True'
 }
 
 @test "step 0: verify.sh passes every check on a correct topology" {
 	run "$KIT/step0-verify/verify.sh" -p "$PREFIX"
 	assert_success
-	assert_line --regexp '^PASS  useru: ping server +64 bytes from server-lan0 \(10\.1\.2\.3\)'
-	assert_line --regexp '^PASS  useru: traceroute server: one hop +1  server-lan0 \(10\.1\.2\.3\)'
+	assert_line --regexp "^PASS  useru: ping server +64 bytes from server-lan0 \\($SERVER_RE\\)"
+	assert_line --regexp "^PASS  useru: traceroute server: one hop +1  server-lan0 \\($SERVER_RE\\)"
 	assert_line --regexp '^PASS  useru: userv unreachable +From router \(192\.168\.1\.254\) icmp_seq=1 Destination Host Unreachable'
 	assert_line --regexp '^PASS  userv: ping server +64 bytes from server-lab1 \(10\.1\.1\.4\)'
 	assert_line --regexp '^PASS  userv: traceroute server: one hop +1  server-lab1 \(10\.1\.1\.4\)'
@@ -114,7 +118,7 @@ print(refused(lambda: socket.socket(socket.AF_PACKET, socket.SOCK_RAW)),
 @test "step 0: the handout's outputs, command for command" {
 	run on useru ping -c1 server
 	assert_success
-	assert_line --index 0 'PING server-lan0 (10.1.2.3) 56(84) bytes of data.'
+	assert_line --index 0 "PING server-lan0 ($TOPO_SERVER_ADDR) 56(84) bytes of data."
 	run on useru ping -c1 userv
 	assert_failure
 	assert_line --index 1 'From router (192.168.1.254) icmp_seq=1 Destination Host Unreachable'
