@@ -74,7 +74,7 @@ typed_commands() {
 	type_line 'ping -c1 server'
 	seen u '1 packets transmitted, 1 received'
 	type_line 'traceroute server'
-	seen u ' 1  server-lan0 \(10\.1\.2\.3\)'
+	seen u " 1  server-lan0 \\($SERVER_RE\\)"
 	type_line 'sudo ip route add 10.1.1.0/24 dev tun9 && ip route show 10.1.1.0/24 && echo route-done'
 	seen u 'route-done'
 	type_line 'sudo sysctl -w net.ipv4.ip_forward=1'

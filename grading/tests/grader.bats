@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: MIT
-# The grader is honest: the reference solutions score 100/100, each broken
+# The grader is honest: the reference solutions score full marks, each broken
 # variant (grading/tests/variants/*.patch) loses exactly the tests it declares, bad
 # submissions are graded without stopping the run, and no run leaves a mess.
 
@@ -68,7 +68,7 @@ no_namespace_left() {
 	assert_output "$before"
 }
 
-@test "grader: the reference solutions score 100/100 under sanitizers, with results.json, JUnit and evidence" {
+@test "grader: the reference solutions score full marks under sanitizers, with results.json, JUnit and evidence" {
 	out=$BATS_TEST_TMPDIR/out
 	GRADE_SAN=1 run "$GRADE" -o "$out"
 	assert_success
@@ -139,7 +139,7 @@ no_namespace_left() {
 	run_variant step2-wrong-port 2
 	assert_line "$(variant_score step2-wrong-port 2)"
 	assert_loses_exactly step2-wrong-port
-	assert_output --regexp 'seen: +datagrams to 10\.1\.2\.3:9091'
+	assert_output --regexp "seen: +datagrams to $SERVER_RE:9091"
 	run_variant step2-server-blind 2
 	assert_line "$(variant_score step2-server-blind 2)"
 	assert_loses_exactly step2-server-blind
@@ -299,8 +299,8 @@ verdicts() {
 
 # The independent student-style submissions of grading/tests/corpus, each
 # written from the handout alone (system("ip ..."), ioctl, poll(), printf
-# without flushing, slow start-up, tun%d, silence): each scores 100/100.
-@test "grader: every submission of the corpus scores 100/100" {
+# without flushing, slow start-up, tun%d, silence): each scores full marks.
+@test "grader: every submission of the corpus scores full marks" {
 	local c
 	for c in "$KIT"/grading/tests/corpus/*/; do
 		out=$BATS_FILE_TMPDIR/corpus-$(basename "$c")	# (the next test's first run)

@@ -158,8 +158,8 @@ calls_in() { gcc -fpreprocessed -dD -E -P "$1" 2>/dev/null; }
 }
 
 # The handout's grader, as students run it, meets code it was not written
-# beside: an independent submission of the corpus scores 100/100 there too.
-@test "handout: its grader scores an independent student submission 100/100" {
+# beside: an independent submission of the corpus scores full marks there too.
+@test "handout: its grader gives an independent student submission full marks" {
 	run "$HANDOUT/grading/grade" -o "$BATS_TEST_TMPDIR/out" "$KIT/grading/tests/corpus/ioctl-poll"
 	assert_line "$(score all)"
 }

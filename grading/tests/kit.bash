@@ -11,6 +11,10 @@ load ../lib
 
 PCAPCHECK=$REF/grading/pcapcheck
 
+# The server's address as the client reaches it (common/topology), and as
+# a regular expression, for the tests that check where it shows.
+SERVER_RE=${TOPO_SERVER_ADDR//./\\.}
+
 # total [STEP...]: the points of these steps (of every step without one),
 # as the grader counts them (grading/spec): the kit's tests state scores
 # through this and score, so that a graded test added or re-weighted

@@ -21,7 +21,7 @@ compose() {
 	(cd "$MISTAKES/$1" && find . -name '*.c' -exec cp --parents {} "$2/" \;)
 }
 
-@test "mistakes: the corpus's correct submission scores 100/100" {
+@test "mistakes: the corpus's correct submission scores full marks" {
 	run "$KIT/grading/grade" -o "$BATS_TEST_TMPDIR/out" "$MISTAKES/base"
 	assert_line "$(score all)"
 }

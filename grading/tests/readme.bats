@@ -49,13 +49,13 @@ variant_program() {
 	local text
 	text=$(tr '\n' ' ' <"$HANDOUT/step2-udp/README.md")
 	[[ $text == *'prints `INFO: Interface name: tun0`'* ]]
-	[[ $text == *'the reference adds `INFO: tunnelling to 10.1.2.3:9090`'* ]]
+	[[ $text == *"the reference adds \`INFO: tunnelling to $TOPO_SERVER_ADDR:$TOPO_PORT\`"* ]]
 	make -s -C "$HANDOUT" >/dev/null
 	lab_start
 	start useru template "$HANDOUT/step2-udp/tun_client"
 	wait_for template 'Interface name: tun0'
 	start useru reference "$KIT/step2-udp/tun_client" -i tun7
-	wait_for reference 'tunnelling to 10\.1\.2\.3:9090'
+	wait_for reference "tunnelling to $SERVER_RE:$TOPO_PORT"
 	sleep 0.5
 	run grep -c 'tunnelling to' "$OUT/template.log"
 	assert_output 0

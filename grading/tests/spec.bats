@@ -24,6 +24,23 @@ SPEC=$KIT/grading/spec
 	done
 }
 
+# The instructors' page states the points, as they read them: each step's
+# row of its table (its total, and the points of each test in parentheses)
+# and a full grade's score must be what grading/spec counts.
+@test "spec: grading/README.md's points table and full score are grading/spec's" {
+	local page=$KIT/grading/README.md n row p sum
+	for n in "${STEP_NUMBERS[@]}"; do
+		row=$(grep -m1 "^| $n | " "$page") || fail "no row for Step $n in grading/README.md's points table"
+		p=$(cut -d'|' -f3 <<<"$row" | tr -d ' ')
+		[[ $p == "$(total "$n")" ]] || fail "grading/README.md says Step $n has $p points; grading/spec counts $(total "$n")"
+		# "(4)", "(5, 4, 3, 2, 1)": the tests' points.
+		sum=$(grep -o '([0-9][0-9, ]*)' <<<"$row" | tr -d '()' | tr ',' '\n' | awk '{ t += $1 } END { print t + 0 }')
+		[[ $sum == "$p" ]] || fail "Step $n's row in grading/README.md gives its tests $sum points in all, not $p"
+	done
+	grep -q "the kit's own programs: $(score all)\$" "$page" ||
+		fail "grading/README.md does not give the kit's own programs '$(score all)'"
+}
+
 # spec_of TEXT: spec run on a step file of TEXT.
 spec_of() {
 	printf '%s\n' "$1" >"$BATS_TEST_TMPDIR/step7.bats"
