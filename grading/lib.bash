@@ -101,19 +101,20 @@ alive() {
 	[[ ${stat%% *} != Z ]]
 }
 
-# tree PID: TREE, a started program's processes: the one $! names and all
-# below it (read from /proc, without a process of its own: the waits call
-# it often).
-tree() {
-	local i=0 task kids=()
-	TREE=("$1")
-	while ((i < ${#TREE[@]})); do
-		for task in /proc/"${TREE[i]}"/task/*/children; do
-			kids=()
-			read -r -d '' -a kids 2>/dev/null <"$task" || true	# (1 at its end)
-			TREE+=("${kids[@]}")
+# process_tree PID ARRAY: into the caller's ARRAY, a started program's
+# processes: the one $! names and all below it (read from /proc, without a
+# process of its own: the waits call it often).
+process_tree() {
+	local -n tree_=$2	# (its locals below are named apart from any ARRAY)
+	local i_=0 task_ kids_=()
+	tree_=("$1")
+	while ((i_ < ${#tree_[@]})); do
+		for task_ in /proc/"${tree_[i_]}"/task/*/children; do
+			kids_=()
+			read -r -d '' -a kids_ 2>/dev/null <"$task_" || true	# (1 at its end)
+			tree_+=("${kids_[@]}")
 		done
-		i=$((i + 1))
+		i_=$((i_ + 1))
 	done
 }
 
@@ -121,13 +122,13 @@ tree() {
 # the program itself; for others, the child of their timeout(1).  (On the
 # way nsenter forks once, and would not pass a signal on.)
 target() {
-	local pid comm task kids=()
+	local pid comm task kids=() procs
 	if [[ -n ${STUDENT_PATHS[$1]-} ]]; then
-		program_pid "$1" && echo "$PROGRAM_PID"
+		program_pid "$1" pid && echo "$pid"
 		return
 	fi
-	tree "${STARTED[$1]}"
-	for pid in "${TREE[@]}"; do
+	process_tree "${STARTED[$1]}" procs
+	for pid in "${procs[@]}"; do
 		comm=""
 		read -r comm 2>/dev/null <"/proc/$pid/comm" || true
 		if [[ $comm == timeout ]]; then
@@ -140,18 +141,19 @@ target() {
 	done
 }
 
-# program_pid NAME: PROGRAM_PID, the process of a program under test, once
-# its launch chain (the lab, the guest's namespaces, its limits) has reached
-# it; fails until then.
+# program_pid NAME VAR: into the caller's VAR, the process of a program
+# under test, once its launch chain (the lab, the guest's namespaces, its
+# limits) has reached it; fails until then.
 program_pid() {
-	local pid cmd
-	PROGRAM_PID=""
-	tree "${STARTED[$1]}"
-	for pid in "${TREE[@]}"; do
-		[[ -r /proc/$pid/cmdline ]] || continue
-		IFS= read -r -d '' cmd 2>/dev/null <"/proc/$pid/cmdline" || true
-		if [[ $cmd == "${STUDENT_PATHS[$1]}" ]] && alive "$pid"; then
-			PROGRAM_PID=$pid
+	local -n found_=$2	# (its locals below are named apart from any VAR)
+	local pp_ cmd_ procs_
+	found_=""
+	process_tree "${STARTED[$1]}" procs_
+	for pp_ in "${procs_[@]}"; do
+		[[ -r /proc/$pp_/cmdline ]] || continue
+		IFS= read -r -d '' cmd_ 2>/dev/null <"/proc/$pp_/cmdline" || true
+		if [[ $cmd_ == "${STUDENT_PATHS[$1]}" ]] && alive "$pp_"; then
+			found_=$pp_
 			return 0
 		fi
 	done
@@ -161,7 +163,7 @@ program_pid() {
 # Stop every program of the test's topology, remove it, reap the children;
 # then fail the test if a sanitizer complained in any program's log.
 lab_stop() {
-	local name reports pid
+	local name reports pid procs
 
 	if [[ -n ${WATCHDOG-} ]]; then
 		kill -TERM "$WATCHDOG" 2>/dev/null
@@ -178,16 +180,16 @@ lab_stop() {
 	for name in "${!STARTED[@]}"; do
 		pid=$(target "$name")
 		[[ -n $pid ]] || continue
-		tree "$pid"
-		kill -KILL "${TREE[@]}" 2>/dev/null
+		process_tree "$pid" procs
+		kill -KILL "${procs[@]}" 2>/dev/null
 	done
 	lab_clear
 	lab down
 	[[ -n ${CGROUP-} ]] && "$KIT/grading/cgroup" remove "$CGROUP"
 	# (Its stderr away: bash's notes about the jobs it reaps say nothing.)
 	for name in "${!STARTED[@]}"; do
-		tree "${STARTED[$name]}"
-		for pid in "${TREE[@]}"; do
+		process_tree "${STARTED[$name]}" procs
+		for pid in "${procs[@]}"; do
 			kill -KILL "$pid" 2>/dev/null || true
 		done
 		wait "${STARTED[$name]}" 2>/dev/null || true
@@ -275,8 +277,7 @@ stop() {
 		# All of it at once: killed alone, the target's children (a
 		# pipeline's socat and head, say) would outlive it, orphans
 		# holding a lab's network alive.
-		tree "${STARTED[$name]}"
-		killed=("${TREE[@]}")
+		process_tree "${STARTED[$name]}" killed
 		for pid in "${killed[@]}"; do
 			kill -KILL "$pid" 2>/dev/null
 		done
@@ -301,8 +302,8 @@ stop() {
 		# What it was doing, for the failure's output: the system
 		# call it sat in (/proc/PID/syscall), and its state.
 		[[ -n $pid ]] && echo "stop $name: still running 20 s after SIG$sig: $(task_states "$pid")"
-		tree "${STARTED[$name]}"
-		for pid in "${TREE[@]}"; do
+		process_tree "${STARTED[$name]}" killed
+		for pid in "${killed[@]}"; do
 			kill -KILL "$pid" 2>/dev/null
 		done
 	fi
@@ -340,7 +341,7 @@ any_alive() {
 # stop_all NAME...: stop several started programs at once (names may hold
 # "host:iface", read as "host-iface").
 stop_all() {
-	local name pid i left
+	local name pid i left procs
 	for name; do
 		name=${name/:/-}
 		pid=$(target "$name")
@@ -357,8 +358,8 @@ stop_all() {
 	for name; do
 		name=${name/:/-}
 		if alive "${STARTED[$name]}"; then
-			tree "${STARTED[$name]}"
-			for pid in "${TREE[@]}"; do
+			process_tree "${STARTED[$name]}" procs
+			for pid in "${procs[@]}"; do
 				kill -KILL "$pid" 2>/dev/null
 			done
 		fi
@@ -582,7 +583,7 @@ LAUNCH_LIMIT=${LAUNCH_LIMIT:-60}
 # from its launch); for others, a running launch chain.  Fails saying what
 # it saw.
 started() {
-	local name=$1 end
+	local name=$1 end pid
 	[[ -n ${STARTED_AT[$name]-} ]] && return 0
 	if [[ -z ${STUDENT_PATHS[$name]-} ]]; then
 		STARTED_AT[$name]=${EPOCHREALTIME/[.,]/}
@@ -590,7 +591,7 @@ started() {
 	fi
 	end=$((${LAUNCHED[$name]} + LAUNCH_LIMIT * 1000000))
 	while ((${EPOCHREALTIME/[.,]/} < end)); do
-		if program_pid "$name"; then
+		if program_pid "$name" pid; then
 			STARTED_AT[$name]=${EPOCHREALTIME/[.,]/}
 			return 0
 		fi
@@ -612,17 +613,16 @@ started() {
 # program driven by signals may wait in pause() too, between packets.)
 # Asked twice, half a second apart.
 idle() {
-	local pid kids call i tasks
+	local pid kids call i tasks procs
 	[[ -n ${STUDENT_PATHS[$1]-} ]] || return 1
-	program_pid "$1" || return 1
-	pid=$PROGRAM_PID
+	program_pid "$1" pid || return 1
 	for i in 1 2; do
 		read -r call _ 2>/dev/null <"/proc/$pid/syscall" || return 1
 		[[ $call == 34 ]] || return 1	# pause(2), x86_64
 		# One thread, no child: a program whose threads do the work
 		# while its main thread waits in pause() is not a placeholder.
-		tree "$pid"
-		((${#TREE[@]} == 1)) || return 1
+		process_tree "$pid" procs
+		((${#procs[@]} == 1)) || return 1
 		tasks=(/proc/"$pid"/task/*)
 		((${#tasks[@]} == 1)) || return 1
 		((i == 1)) && moved_packets "$1" && return 1
@@ -768,7 +768,7 @@ wait_tun() {
 # An interface of another kind (a veth whose far end answers, say) would
 # pass every check of the packets without a line of the lab's code.
 tun_held() {
-	local host=$1 name=$2 sys pid
+	local host=$1 name=$2 sys pid procs
 	[[ -n ${STUDENT_PATHS[$name]-} ]] || { echo ready; return; }
 	sys=$(host_sysfs "$host")/class/net/tun0
 	if [[ ! -e $sys/tun_flags ]]; then
@@ -776,8 +776,8 @@ tun_held() {
 		return
 	fi
 	# (One grep per process, over all its descriptors: this runs in a poll.)
-	tree "${STARTED[$name]}"
-	for pid in "${TREE[@]}"; do
+	process_tree "${STARTED[$name]}" procs
+	for pid in "${procs[@]}"; do
 		grep -qsx $'iff:\ttun0' /proc/"$pid"/fdinfo/* && { echo ready; return; }
 	done
 	echo not-held
@@ -955,8 +955,7 @@ snapshot() {
 	local name=$1 pid host
 	host=${GUEST_HOST[$name]-}
 	[[ -n $host ]] || return 0
-	program_pid "$name" || true
-	pid=$PROGRAM_PID
+	program_pid "$name" pid || true
 	# No pid: ended if its launch chain has, else not known.
 	[[ -z $pid ]] && { running "$name" && pid=0 || pid=-1; }
 	"$KIT/grading/diagnose" --state "$pid" "$(host_sysfs "$host")" \
@@ -1133,7 +1132,7 @@ wait_memwatch() {
 }
 
 watchdog() {
-	local limit=$1 self=$BASHPID mine pid sleeper status=0
+	local limit=$1 self=$BASHPID mine pid sleeper status=0 procs
 	trap 'kill "$sleeper" 2>/dev/null; exit 0' TERM
 	memwatch "$limit" &
 	sleeper=$!
@@ -1146,10 +1145,10 @@ watchdog() {
 	lab_clear
 	lab down
 	[[ -n $CGROUP ]] && "$KIT/grading/cgroup" remove "$CGROUP"
-	tree "$self"
-	mine=" ${TREE[*]} "
-	tree $$
-	for pid in "${TREE[@]}"; do
+	process_tree "$self" procs
+	mine=" ${procs[*]} "
+	process_tree $$ procs
+	for pid in "${procs[@]}"; do
 		[[ $pid == "$$" || $mine == *" $pid "* ]] && continue
 		kill -KILL "$pid" 2>/dev/null
 	done
@@ -1163,13 +1162,14 @@ watchdog() {
 # known, the clock alone.
 GUEST_NET_MEM=${GUEST_NET_MEM:-$((64 << 20))}
 memwatch() {
-	hosts_args
-	if ((${#HOSTS_ARGS[@]} == 0)); then
+	local hosts
+	hosts_args hosts
+	if ((${#hosts[@]} == 0)); then
 		echo "watching nothing: the lab's namespaces are not known" >"$OUT/.memwatch"
 		sleep "$1"
 		return 0
 	fi
-	net "${HOSTS_ARGS[0]}" "$KIT/grading/memwatch" "$1" "$GUEST_NET_MEM" "${HOSTS_ARGS[@]}" \
+	net "${hosts[0]}" "$KIT/grading/memwatch" "$1" "$GUEST_NET_MEM" "${hosts[@]}" \
 		>"$OUT/.memwatch" 2>"$OUT/.memwatch-error"
 }
 
@@ -1178,19 +1178,22 @@ memwatch() {
 # would otherwise keep its sockets, and with them the host's network,
 # alive past the lab (grading/memwatch.c, clear_links).
 lab_clear() {
-	hosts_args
-	((${#HOSTS_ARGS[@]})) || return 0
-	net "${HOSTS_ARGS[0]}" "$KIT/grading/memwatch" --clear "${HOSTS_ARGS[@]}" >/dev/null 2>&1 || true
+	local hosts
+	hosts_args hosts
+	((${#hosts[@]})) || return 0
+	net "${hosts[0]}" "$KIT/grading/memwatch" --clear "${hosts[@]}" >/dev/null 2>&1 || true
 }
 
-# HOSTS_ARGS: "HOST NETNS INODE" of each host, memwatch's arguments; none
-# without the lab's namespaces known or memwatch.
+# hosts_args ARRAY: into the caller's ARRAY, "HOST NETNS INODE" of each
+# host, memwatch's arguments; none without the lab's namespaces known or
+# memwatch.
 hosts_args() {
-	local host
-	HOSTS_ARGS=()
+	local -n args_=$1	# (its local below is named apart from any ARRAY)
+	local host_
+	args_=()
 	[[ -n ${LAB_HOLDER-} && -x $KIT/grading/memwatch ]] || return 0
-	for host in "${!NETNS_INODE[@]}"; do
-		HOSTS_ARGS+=("$host" "/proc/$LAB_HOLDER/root/run/netns/$PREFIX$host" "${NETNS_INODE[$host]}")
+	for host_ in "${!NETNS_INODE[@]}"; do
+		args_+=("$host_" "/proc/$LAB_HOLDER/root/run/netns/$PREFIX$host_" "${NETNS_INODE[$host_]}")
 	done
 }
 

@@ -189,8 +189,9 @@ MALFORMED=(empty truncated 'not IPv4 or IPv6' 'bad IPv4 header length'
 # holds a packet of 64 KB, whatever its MTU.
 @test "hardening: memwatch counts a TUN with segmentation offloads at 64 KB a packet, and lowers its raised queue" {
 	cc -O2 -w -o "$BATS_TEST_TMPDIR/gso-tun" "$KIT/grading/tests/attacks/gso-tun.c"
-	hosts_args
-	start_net useru memwatch "$KIT/grading/memwatch" 60 "$GUEST_NET_MEM" "${HOSTS_ARGS[@]}"
+	local hosts
+	hosts_args hosts
+	start_net useru memwatch "$KIT/grading/memwatch" 60 "$GUEST_NET_MEM" "${hosts[@]}"
 	wait_for memwatch '^watching'
 	start useru gso "$BATS_TEST_TMPDIR/gso-tun"
 	wait_for gso '^gso: 3 TUNs'
