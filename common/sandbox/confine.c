@@ -27,9 +27,9 @@
  * memory no cgroup is charged for), new network namespaces (a veth whose
  * far end is a kernel of its own answers pings in place of the program),
  * keyrings (the session keyring is the grader's), io_uring (its
- * operations pass by this filter), a TUN's segmentation offloads
- * (TUNSETOFFLOAD: no step needs them, and they let a TUN's queue hold
- * 64 KB a packet), sockets of any family but the four
+ * operations pass by this filter), a TUN's segmentation offloads and
+ * socket filters (TUNSETOFFLOAD, TUNATTACHFILTER: no step needs them, and
+ * they let a slot of a TUN's queue hold 64 KB), sockets of any family but the four
  * the lab uses (IPv4, IPv6, netlink for ip, Unix for the C library):
  * AF_VSOCK, for one, lives outside every network namespace, and every
  * system call of another ABI (32-bit or x32, where these numbers mean
@@ -114,10 +114,14 @@ static struct sock_filter guest_code[] = {
 	DENY(__NR_clone3, ENOSYS),
 	/* TUNSETOFFLOAD: a TUN that takes segmentation offloads queues a
 	 * packet of 64 KB in each slot of its queue, which fills at memory
-	 * speed before the grader's memwatch can lower it. */
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 4),
+	 * speed before the grader's memwatch can lower it.  TUNATTACHFILTER:
+	 * a filter that keeps one segment of each 64 KB packet the kernel
+	 * cuts up leaves each slot holding the whole packet's pages.  (The
+	 * kernel reads an ioctl's number as 32 bits: so does this.) */
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_ioctl, 0, 5),
 	LOAD(ARG1),
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TUNSETOFFLOAD, 0, 1),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TUNSETOFFLOAD, 1, 0),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, TUNATTACHFILTER, 0, 1),
 	ERR(EPERM),
 	RET(SECCOMP_RET_ALLOW),
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_clone, 2, 0),

@@ -70,7 +70,7 @@ labs_of_prefix() { leftovers "^$1" | grep -c . || true; }
 	assert_failure 2
 }
 
-@test "lab: a guest is root of its host's network, and has no packet or vsock socket, network namespace, keyring, io_uring or TUN offloads" {
+@test "lab: a guest is root of its host's network, and has no packet or vsock socket, network namespace, keyring, io_uring, TUN offloads or TUN filters" {
 	run lab guest useru sh -c 'ip tuntap add dev tun7 mode tun && ip link set tun7 up && echo tun-ok'
 	assert_output 'tun-ok'
 	run lab guest useru unshare --net true
@@ -98,9 +98,10 @@ print(refused(lambda: socket.socket(socket.AF_PACKET, socket.SOCK_RAW)),
       refused(lambda: call(250, 0, -3)),		# keyctl, x86_64
       refused(lambda: call(425, 8, ctypes.c_void_p(0))),	# io_uring_setup
       refused(lambda: fcntl.ioctl(tun, 0x400454d0, 1)),	# TUNSETOFFLOAD, TUN_F_CSUM
+      refused(lambda: fcntl.ioctl(tun, 0x401054d5, b"\0" * 16)),	# TUNATTACHFILTER
       not refused(lambda: fcntl.ioctl(tun, 0x800454d2, b"\0" * 40)))	# TUNGETIFF
 '
-	assert_output 'True True True True True True True True True True'
+	assert_output 'True True True True True True True True True True True'
 }
 
 @test "step 0: verify.sh passes every check on a correct topology" {
