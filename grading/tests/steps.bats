@@ -102,7 +102,7 @@ start_tunnel() {
 	assert_failure
 	wait_for udp_server '^INFO: 10\.1\.2\.2:[0-9]+ --> 0\.0\.0\.0:9090$'
 	wait_for udp_server '^INFO:     Inside: 10\.1\.3\.1 ---> 10\.1\.3\.5$'
-	wait_for cap "10\.1\.2\.2\.[0-9]+ > ${TOPO_SERVER_ADDR//./\\.}\.9090: UDP, length 84"
+	wait_for cap "10\.1\.2\.2\.[0-9]+ > $SERVER_RE\.9090: UDP, length 84"
 	wait_for client 'From tun ==>: IP / ICMP 10\.1\.3\.1 > 10\.1\.3\.5 echo-request'
 }
 
@@ -149,7 +149,7 @@ start_tunnel() {
 	run on useru ping -c1 -W2 userv
 	assert_failure	# no way back yet
 	wait_for delivered '10\.1\.3\.1 > 10\.1\.1\.2: ICMP echo request'
-	wait_for tunnelled "10\.1\.2\.2\.[0-9]+ > ${TOPO_SERVER_ADDR//./\\.}\.9090: UDP, length 84"
+	wait_for tunnelled "10\.1\.2\.2\.[0-9]+ > $SERVER_RE\.9090: UDP, length 84"
 	wait_for server 'From socket <==: IP / ICMP 10\.1\.3\.1 > 10\.1\.1\.2 echo-request'
 	stop plain INT
 	run cat "$OUT/plain.log"
@@ -189,7 +189,7 @@ start_tunnel() {
 	capture server lan0 tunnelled -c 4 "$INNER_V4" and port 9090
 	run on useru ping -c2 -i0.2 -W2 userv
 	assert_success
-	wait_for tunnelled "${TOPO_SERVER_ADDR//./\\.}\.9090 > 10\.1\.2\.2\.[0-9]+: UDP, length 84"
+	wait_for tunnelled "$SERVER_RE\.9090 > 10\.1\.2\.2\.[0-9]+: UDP, length 84"
 	stop plain INT
 	run cat "$OUT/plain.log"
 	assert_output --partial '0 packets captured'
