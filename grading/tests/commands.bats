@@ -61,7 +61,7 @@ typed_commands() {
 	# Live: the packet shows while tcpdump still runs.
 	seen v 'IP server-lab1 > userv-lab1: ICMP echo request'
 	printf '\003' >&7
-	seen v 'packets captured'
+	seen v 'packets? captured'	# (the reply may come after the ^C)
 	type_line 'tcpdump -c1 -i lab1 ip & sleep 1; ping -c1 -W2 server >/dev/null; wait; echo tcpdump-done'
 	seen v 'tcpdump-done'
 	type_line 'exit'

@@ -171,12 +171,18 @@ print(refused(lambda: socket.socket(socket.AF_PACKET, socket.SOCK_RAW)),
 	wait "$sleeper" || true
 }
 
-@test "lab: two prefixes side by side, and down takes only its own" {
+@test "lab: two prefixes side by side, each with its own settings, and down takes only its own" {
 	local other="${PREFIX}b-"
 
-	LAB_PREFIX=$other "$KIT/common/lab" up
+	LAB_PREFIX=$other LAB_NS_MAX=7 "$KIT/common/lab" up
 	run "$KIT/step0-verify/verify.sh" -p "$other"
 	assert_success
+	# (LAB_NS_MAX reached the holder, which sets it; the first lab keeps
+	# the default.)
+	run env LAB_PREFIX="$other" "$KIT/common/lab" server cat /proc/sys/user/max_net_namespaces
+	assert_output 7
+	run on server cat /proc/sys/user/max_net_namespaces
+	assert_output 256
 	run "$KIT/step0-verify/verify.sh" -p "$PREFIX"
 	assert_success
 	LAB_PREFIX=$other "$KIT/common/lab" down
