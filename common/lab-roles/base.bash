@@ -9,9 +9,11 @@
 #   enter     "lab HOST ...": a command in HOST's network, with its names
 #   guest     "lab guest HOST ...": a program under test, confined
 #   sandbox   "lab sandbox DIR ...": a build with no network
-# holder, enter and guest run from the lab's copy (/run/vpnlab/ro/lab-roles,
-# made by outer at "lab up", which root of the lab cannot change): an edit
-# here reaches a lab only at its next "lab up".
+# shell.rc is the lab shell's set-up ("lab HOST" with no command).
+# holder, enter, guest and shell.rc run from the lab's read-only copy
+# (/run/vpnlab/ro/lab-roles, made by outer at "lab up"; root of the lab may
+# mount over a file there, but what runs from it runs as root of the lab,
+# no higher): an edit here reaches a lab only at its next "lab up".
 set -Eeuo pipefail
 # A user's PATH often lacks the sbin folders (sysctl, ethtool): inside the
 # lab they are root's tools too.
@@ -22,8 +24,8 @@ export PATH
 # process costs milliseconds).
 enable -f /usr/lib/bash/sleep sleep 2>/dev/null || true
 
-LAB_D=${BASH_SOURCE[0]%/*}	# this folder: common/lab-roles, or the lab's copy
-[[ $LAB_D == /* ]] || LAB_D=$PWD/$LAB_D
+ROLES_DIR=${BASH_SOURCE[0]%/*}	# common/lab-roles, or the lab's copy
+[[ $ROLES_DIR == /* ]] || ROLES_DIR=$PWD/$ROLES_DIR
 # shellcheck disable=SC2034 # (the roles')
 PREFIX=${LAB_PREFIX-}
 RUN=/run/vpnlab			# inside the lab: its own files
@@ -31,8 +33,8 @@ RUN=/run/vpnlab			# inside the lab: its own files
 # The hosts, their LANs and addresses: common/topology (beside this
 # folder, and copied with it into the lab).
 # shellcheck source=common/topology.bash
-source "$LAB_D/../topology.bash"
-topology_load "$LAB_D/../topology"
+source "$ROLES_DIR/../topology.bash"
+topology_load "$ROLES_DIR/../topology"
 HOSTS=("${TOPO_HOSTS[@]}")
 # shellcheck disable=SC2034 # (common/lab's and outer's)
 ALL_HOSTS=("${TOPO_HOSTS[@]}" "${TOPO_OPTIONAL[@]}")	# with the optional ones

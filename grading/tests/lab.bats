@@ -29,7 +29,7 @@ labs_of_prefix() { leftovers "^$1" | grep -c . || true; }
 
 @test "lab: its usage lists every command it takes, from the one table in its opening comment" {
 	local cmds cmd
-	# The commands main() dispatches, but for the hidden roles (__...).
+	# The commands main() dispatches.
 	cmds=$(sed -n '/^main() {/,/^}/s/^\t\([a-z]*\)) .*/\1/p' "$KIT/common/lab")
 	[ "$(wc -w <<<"$cmds")" -ge 10 ]	# the check has teeth
 	run "$KIT/common/lab" --help

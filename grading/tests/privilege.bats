@@ -112,7 +112,7 @@ hostile_tun() {
 		echo "	system(\"for f in $kit/grading/out/*/results.json /tmp/vpnlab-grade.*/*/grading/step1.bats; do echo '{}' > \$f; done\");"
 		echo "	system(\"cat $other/secret.txt; ls /home /root /srv /work\");"
 		echo "	system(\"nsenter -t 1 -n ip link add $marker type veth peer name ${marker}b; ip link add ${marker}c type dummy\");"
-		echo "	system(\"umount /tmp; umount -l /tmp; umount -l /home; mount -o remount,rw /run/vpnlab/sub; touch /run/vpnlab/sub/x && echo sub-was-writable; echo > /run/vpnlab/ro/lab-roles/enter && echo lab-was-writable\");"
+		echo "	system(\"umount /tmp; umount -l /tmp; umount -l /home; mount -o remount,rw /run/vpnlab/sub; touch /run/vpnlab/sub/x && echo sub-was-writable; echo > /run/vpnlab/ro/lab-roles/base.bash && echo lab-was-writable\");"
 		echo "	system(\"cat /proc/1/environ /proc/self/environ | tr '\\\\0' '\\\\n'\");"
 		echo '	if (fork() == 0) { setsid(); for (;;) { if (fork() == 0) pause(); } }'
 		echo '	if (fork() == 0) { setsid(); for (;;) pause(); }'

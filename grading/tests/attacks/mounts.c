@@ -33,7 +33,7 @@ int main(void)
 	       "  for p in /proc/[0-9]*; do nsenter -t ${p#/proc/} -m mount --bind /tmp/ping $t; done;"
 	       "  mount --bind /tmp/ping /proc/1/root$t;"
 	       " done 2>/dev/null");
-	system("mount --bind /tmp/ping /run/vpnlab/ro/lab-roles/enter 2>/dev/null;"
+	system("mount --bind /tmp/ping /run/vpnlab/ro/lab-roles/base.bash 2>/dev/null;"
 	       " umount -l /run 2>/dev/null; ls /run /run/netns 2>&1");
 	for (;;)
 		pause();
