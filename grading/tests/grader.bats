@@ -106,7 +106,7 @@ no_namespace_left() {
 	mkdir -p "$sub/step1-tun"
 	cp "$KIT/grading/tests/shapes/sigio-tun_ping.c" "$sub/step1-tun/tun_ping.c"
 	run "$GRADE" -s 1 -o "$BATS_TEST_TMPDIR/out" "$sub"
-	assert_line "$(score 1 -8)"	# (tun was not submitted)
+	assert_line "$(score 1 "-$(points_of 1 tun)")"	# (tun was not submitted)
 	refute_line --regexp '^FAIL .*tun_ping'
 }
 
@@ -174,8 +174,8 @@ no_namespace_left() {
 	assert_output --partial 'step1-tun/tun does not compile'
 	# The compiler's lines, quoted once.
 	assert_output --partial $'step1-tun/tun is missing:\n          | step1-tun/tun does not compile:\n          | tun.c:1:'
-	(($(grep -c '| step1-tun/tun does not compile:' <<<"$output") == 2)) ||
-		fail "the compiler's lines are not quoted once in each of tun's two tests: $output"
+	(($(grep -c '| step1-tun/tun does not compile:' <<<"$output") == $(tests_of_prog 1 tun))) ||
+		fail "the compiler's lines are not quoted once in each of tun's tests: $output"
 	assert_output --partial 'the program did not create the interface'
 	run "$GRADE" -s 3 -o "$out" "$sub"
 	assert_line "$(score 3 0)"
@@ -212,7 +212,7 @@ verdicts() {
 	assert_line 'student,step0,step1,step2,step3,step4,total,note'
 	assert_line "alice$(csv_scores 1)"
 	assert_line "bob$(csv_scores "1:$(($(total 1) - $(variant_lost step1-bad-checksum 1)))")"
-	assert_line "carol$(csv_scores 1:8)"	# (tun's two tests: its tun_ping is a mistake)
+	assert_line "carol$(csv_scores "1:$(points_of 1 tun)")"	# (tun's tests: its tun_ping is a mistake)
 	[ -f "$BATS_TEST_TMPDIR/serial/grades.csv" ]
 	[ -f "$BATS_TEST_TMPDIR/serial/bob/results.json" ]
 	run "$KIT/grading/grade-all" -j 2 -s 1 -o "$BATS_TEST_TMPDIR/parallel" "$subs"
@@ -272,7 +272,7 @@ verdicts() {
 	ln -sf "$secret" "$sub/step1-tun/tun.c"
 	out=$BATS_TEST_TMPDIR/out
 	run "$GRADE" -s 1 -o "$out" "$sub"
-	assert_line "$(score 1 -8)"
+	assert_line "$(score 1 "-$(points_of 1 tun)")"
 	assert_output --partial 'step1-tun/tun.c is not a plain file (a link?): refused, not read'
 	refute_output --partial 'SECRET-4f1d'
 	run grep -r 'SECRET-4f1d' "$out"

@@ -33,6 +33,19 @@ total() {
 # tests_of STEP: how many graded tests the step has.
 tests_of() { "$KIT/grading/spec" "$KIT/grading/step$1.bats" | grep -c .; }
 
+# points_of STEP PROG, tests_of_prog STEP PROG: the points, and the number,
+# of the step's graded tests of program PROG (those named "step N: PROG
+# ..."), for the tests that state the score of a submission without it:
+# score 1 "-$(points_of 1 tun)" is Step 1 without tun.
+points_of() {
+	"$KIT/grading/spec" "$KIT/grading/step$1.bats" |
+		awk -F'\t' -v p="step $1: $2 " 'index($4, p) == 1 { t += $2 } END { print t + 0 }'
+}
+tests_of_prog() {
+	"$KIT/grading/spec" "$KIT/grading/step$1.bats" |
+		awk -F'\t' -v p="step $1: $2 " 'index($4, p) == 1 { n++ } END { print n + 0 }'
+}
+
 # score STEP|all [N|-N]: the grader's last line for a grade of that step
 # (of every step: all) that scored everything, N points, or everything but
 # N: "Score: 20/20", "Score: 0/20", "Score: 12/20" for score 1, score 1 0,
