@@ -43,9 +43,9 @@ with tarfile.open(sys.argv[1], "w:gz") as t:
 	make_class "$d/subs"
 	run "$KIT/grading/grade-all" -o "$d/one/class" "$d/subs"
 	assert_success
-	assert_line "alice$(csv_scores 0 1 2 3 4)"
+	assert_line "alice$(csv_scores "${STEP_NUMBERS[@]}")"
 	assert_line --regexp "^bob,$(total 0),$(total 1),[0-9]?[0-9],$(total 3),$(total 4),[0-9]+,\$"
-	refute_line "bob$(csv_scores 0 1 2 3 4)"
+	refute_line "bob$(csv_scores "${STEP_NUMBERS[@]}")"
 	assert_line "mallory$(csv_scores 0 1:0 2:0 3:0 4:0)"
 	assert_line --regexp '^eve,+0,archive refused: a path outside the archive'
 	assert_line "Zo%C3%AB$(csv_scores 0 1:0 2:0 3:0 4:0)"
@@ -126,7 +126,7 @@ with tarfile.open(sys.argv[1], "w:gz") as t:
 	assert_line "$(score all)"
 	# One base64 JSON per step, as the reporter decodes them.
 	local sum=0 max=0 lost name
-	for s in 0 1 2 3 4; do
+	for s in "${STEP_NUMBERS[@]}"; do
 		json=$(sed -n "s/^step$s=//p" "$GITHUB_OUTPUT" | base64 -d)
 		[ "$(jq -r .version <<<"$json")" = 1 ]
 		[ "$(jq -r .status <<<"$json")" = pass ]
@@ -277,7 +277,7 @@ EOS
 	run "$ACTIONS" classroom "$r"
 	assert_success
 	run sed -n 's/^runners=//p' "$GITHUB_OUTPUT"
-	assert_output step0,step1,step2,step3,step4,report
+	assert_output "$(step_list),report"
 	json=$(sed -n 's/^report=//p' "$GITHUB_OUTPUT" | base64 -d)
 	[ "$(jq .max_score <<<"$json")" = 4 ]
 	[ "$(jq '[.tests[].score] | add' <<<"$json")" = 2 ]
@@ -287,7 +287,7 @@ EOS
 	: >"$GITHUB_OUTPUT"
 	run "$ACTIONS" classroom "$r"
 	run sed -n 's/^runners=//p' "$GITHUB_OUTPUT"
-	assert_output step0,step1,step2,step3,step4
+	assert_output "$(step_list)"
 	run grep -c '^report=' "$GITHUB_OUTPUT"
 	assert_output 0
 	# The workflows: REPORT_POINTS through sudo to every grade, the

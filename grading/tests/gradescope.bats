@@ -61,7 +61,7 @@ EOF
 	assert_line --regexp '^submission_1002,,([0-9]+),,,,\1,$'
 	refute_line "submission_1002$(csv_scores 1)"
 	run cat "$out/scores.csv"
-	assert_line 'Email,SID,Name,Submission,step0,step1,step2,step3,step4,Total,Note'
+	assert_line "Email,SID,Name,Submission,$(step_list),Total,Note"
 	assert_line "alice@example.edu,100,Alice Liddell,submission_1001$(csv_scores 1)"
 	assert_line --regexp "^bob@example.edu,200,\"'=HYPERLINK\(\"\"http://x\"\"\)\",submission_1002,,[0-9]+,"
 	assert_line --regexp '^carol@example.edu,201,Carol,submission_1002,,[0-9]+,'

@@ -30,7 +30,7 @@ solution_lines() {
 		awk '
 		/^[ \t]*\/\* SOLUTION:/ { skip = 1 }
 		!skip { line = $0; gsub(/^[ \t]+|[ \t]+$/, "", line); print line }
-		/^[ \t]*\/\* END SOLUTION \*\// { skip = 0 }' "$KIT"/step[1-4]-*/*.c
+		/^[ \t]*\/\* END SOLUTION \*\// { skip = 0 }' "$KIT"/step[0-9]*-*/*.c
 	} | sort -u >"$used_elsewhere"
 	awk '
 	/^[ \t]*\/\* SOLUTION:/ { comment = 1 }
@@ -39,7 +39,7 @@ solution_lines() {
 	inside {
 		line = $0; gsub(/^[ \t]+|[ \t]+$/, "", line)
 		if (length(line) >= 14 && line !~ /^(\/\*|\*)/) print line
-	}' "$KIT"/step[1-4]-*/*.c | sort -u | comm -23 - "$used_elsewhere"
+	}' "$KIT"/step[0-9]*-*/*.c | sort -u | comm -23 - "$used_elsewhere"
 }
 
 @test "handout: the tree and its tarball, with no line of reference code in any file" {
@@ -108,9 +108,9 @@ solution_lines() {
 # with every other template untouched: that step's full points, whatever
 # the others hold.  No step leans on another's programs.
 @test "handout: each step finished alone scores that step's full points" {
-	local step dir n
-	for step in 1:step1-tun 2:step2-udp 3:step3-server 4:step4-bidir; do
-		IFS=: read -r n dir <<<"$step"
+	local dir n
+	for dir in "${STEPS_DIRS[@]}"; do
+		n=${dir#step} n=${n%%-*}
 		rm -rf "$HANDOUT" && "$KIT/grading/handout" "$DIST" >/dev/null
 		cp "$KIT/$dir"/*.c "$HANDOUT/$dir/"
 		run "$HANDOUT/grading/grade" -s "$n" -o "$BATS_TEST_TMPDIR/out-$n"
@@ -161,5 +161,5 @@ calls_in() { gcc -fpreprocessed -dD -E -P "$1" 2>/dev/null; }
 # beside: an independent submission of the corpus scores full marks there too.
 @test "handout: its grader gives an independent student submission full marks" {
 	run "$HANDOUT/grading/grade" -o "$BATS_TEST_TMPDIR/out" "$KIT/grading/tests/corpus/ioctl-poll"
-	assert_line "$(score all)"
+	assert_line "$(full_marks "$KIT/grading/tests/corpus/ioctl-poll")"
 }

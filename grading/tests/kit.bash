@@ -60,6 +60,28 @@ step_score() {
 	echo "Step $1: $(points_line "$@")"
 }
 
+# step_list: the steps as a grades.csv header names them, "step0,...,stepN"
+# (common/steps).
+step_list() {
+	local IFS=,
+	echo "${STEP_NUMBERS[*]/#/step}"
+}
+
+# full_marks SUB: the grader's last line for SUB, a correct submission of
+# the tests' own (corpus, mistakes/base), graded on every step: full marks
+# on each step it has a folder for, and on those with no programs (Step
+# 0); none on the others.  So a step added to the kit leaves the corpus,
+# written before it, a correct witness of the steps it has.
+full_marks() {
+	local dir n lost=0
+	for dir in "${STEPS_DIRS[@]}"; do
+		[[ -d $1/$dir ]] && continue
+		n=${dir#step}
+		lost=$((lost + $(total "${n%%-*}")))
+	done
+	score all "-$lost"
+}
+
 # csv_scores SPEC...: a grades.csv row's step columns and total, after its
 # name: SPEC "N" for step N's full points, "N:P" for P points; a step not
 # named is empty (not graded).  csv_scores 1 is ",,20,,,,20," today.

@@ -23,7 +23,7 @@ compose() {
 
 @test "mistakes: the corpus's correct submission scores full marks" {
 	run "$KIT/grading/grade" -o "$BATS_TEST_TMPDIR/out" "$MISTAKES/base"
-	assert_line "$(score all)"
+	assert_line "$(full_marks "$MISTAKES/base")"
 }
 
 @test "mistakes: each mistake loses points in its own step, and its first failure's likely: line names it" {
