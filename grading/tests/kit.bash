@@ -73,11 +73,10 @@ step_list() {
 # 0); none on the others.  So a step added to the kit leaves the corpus,
 # written before it, a correct witness of the steps it has.
 full_marks() {
-	local dir n lost=0
-	for dir in "${STEPS_DIRS[@]}"; do
-		[[ -d $1/$dir ]] && continue
-		n=${dir#step}
-		lost=$((lost + $(total "${n%%-*}")))
+	local n dir lost=0
+	for n in "${STEP_NUMBERS[@]}"; do
+		dir=${STEP_DIR[$n]}
+		[[ -z ${PROGRAMS[$dir]-} || -d $1/$dir ]] || lost=$((lost + $(total "$n")))
 	done
 	score all "-$lost"
 }
