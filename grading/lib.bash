@@ -1052,6 +1052,26 @@ expect_line() {
 	explain "$4" "after ${limit}s, its last lines: ${last:-nothing at all}" "$5"
 }
 
+# expect_port NAME PORT SECONDS EXPECTED CAUSE: until the program's output
+# since the test's last probe holds PORT as a whole number, in any layout;
+# else fail, and where it printed PORT with its two bytes swapped (the
+# sin_port of a sockaddr_in printed without ntohs), say so.
+expect_port() {
+	local name=$1 port=$2 limit=$3 swapped end last
+	swapped=$(((port >> 8 | port << 8) & 0xffff))
+	end=$((${EPOCHREALTIME/[.,]/} + limit * 1000000))
+	while ((${EPOCHREALTIME/[.,]/} < end)); do
+		[[ $(log_since "$name") =~ (^|[^0-9])$port([^0-9]|$) ]] && return 0
+		[[ -e $OUT/.time-limit ]] && break
+		sleep 0.05
+	done
+	last=$(log_since "$name" | grep -v '^$' | tail -n 2 | cut -c1-200 | clean_text | paste -sd'|')
+	[[ $(log_since "$name") =~ (^|[^0-9])$swapped([^0-9]|$) ]] &&
+		explain "$4" "it printed $swapped, which is $port with its two bytes swapped: ${last:-}" \
+			"sin_port is in network byte order: print ntohs(from.sin_port)"
+	explain "$4" "after ${limit}s, no $port in its lines: ${last:-nothing at all}" "$5"
+}
+
 # expect_all NAME SECONDS EXPECTED CAUSE REGEX...: until the program's
 # output since the test's last probe holds a match of every REGEX, on one
 # line or on several (a program may print a packet's fields a line each);

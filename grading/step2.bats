@@ -45,6 +45,9 @@ start_client() {
 	expect_line server "${TOPO_ADDR[useru]//./\\.}" 5 \
 		"a line naming the sender ${TOPO_ADDR[useru]} (and its port, $sport) of the datagram the grader sent" \
 		"recvfrom() the datagram and print the address it filled in (inet_ntop, ntohs)"
+	expect_port server "$sport" 2 \
+		"the sender's port, $sport, printed with its address" \
+		"print the port recvfrom() filled in: ntohs(from.sin_port)"
 	expect_line server "${src//./\\.}[^0-9].*${dst//./\\.}([^0-9]|$)" 5 \
 		"a line with the inner packet's addresses, $src ---> $dst" \
 		"$(inner_hint server "$src" "$dst")"

@@ -120,14 +120,14 @@ with tarfile.open(sys.argv[1], "w:gz") as t:
 
 @test "actions: a student's self-grade gives Classroom's reporter each step's points, in its format" {
 	local out=$BATS_TEST_TMPDIR/out s json
-	export GITHUB_OUTPUT=$BATS_TEST_TMPDIR/github-output
+	export GITHUB_OUTPUT=$BATS_TEST_TMPDIR/github-output GITHUB_ENV=$BATS_TEST_TMPDIR/github-env
 	run "$ACTIONS" self "$out"
 	assert_success
 	assert_line "$(score all)"
 	# One base64 JSON per step, as the reporter decodes them.
 	local sum=0 max=0 lost name
 	for s in "${STEP_NUMBERS[@]}"; do
-		json=$(sed -n "s/^step$s=//p" "$GITHUB_OUTPUT" | base64 -d)
+		json=$(sed -n "s/^STEP${s}_RESULTS=//p" "$GITHUB_ENV" | base64 -d)
 		[ "$(jq -r .version <<<"$json")" = 1 ]
 		[ "$(jq -r .status <<<"$json")" = pass ]
 		[ "$(jq '[.tests[].score] | add' <<<"$json")" = "$(jq .max_score <<<"$json")" ]
@@ -135,21 +135,21 @@ with tarfile.open(sys.argv[1], "w:gz") as t:
 		max=$((max + $(jq .max_score <<<"$json")))
 	done
 	[ "$sum" = "$(total)" ] && [ "$max" = "$(total)" ]
-	[ "$(sed -n 's/^step2=//p' "$GITHUB_OUTPUT" | base64 -d | jq .max_score)" = "$(total 2)" ]
+	[ "$(sed -n 's/^STEP2_RESULTS=//p' "$GITHUB_ENV" | base64 -d | jq .max_score)" = "$(total 2)" ]
 	# A failed test is a fail of its step, its points not counted: Step
 	# 3's first.
 	IFS=$'\t' read -r _ lost _ name < <("$KIT/grading/spec" "$KIT/grading/step3.bats")
 	jq --arg name "$name" '(.tests[] | select(.name == $name)) |= (.status = "failed" | .score = 0 | .output = "expected: x")' \
 		"$out/results.json" >"$BATS_TEST_TMPDIR/r.json"
 	mkdir -p "$BATS_TEST_TMPDIR/failed" && mv "$BATS_TEST_TMPDIR/r.json" "$BATS_TEST_TMPDIR/failed/results.json"
-	: >"$GITHUB_OUTPUT"
+	: >"$GITHUB_ENV"
 	run "$ACTIONS" classroom "$BATS_TEST_TMPDIR/failed"
 	assert_success
-	json=$(sed -n 's/^step3=//p' "$GITHUB_OUTPUT" | base64 -d)
+	json=$(sed -n 's/^STEP3_RESULTS=//p' "$GITHUB_ENV" | base64 -d)
 	[ "$(jq -r .status <<<"$json")" = fail ]
 	[ "$(jq '[.tests[].score] | add' <<<"$json")" = "$(($(total 3) - lost))" ]
 	[ "$(jq -r '.tests[] | select(.status == "fail") | .message' <<<"$json")" = "expected: x" ]
-	[ "$(sed -n 's/^step1=//p' "$GITHUB_OUTPUT" | base64 -d | jq -r .status)" = pass ]
+	[ "$(sed -n 's/^STEP1_RESULTS=//p' "$GITHUB_ENV" | base64 -d | jq -r .status)" = pass ]
 }
 
 @test "actions: actionlint finds nothing in any workflow of the kit, and finds what is wrong in a broken one" {
@@ -268,7 +268,7 @@ EOS
 
 @test "actions: REPORT.md's questions reach Classroom as a runner of their own when REPORT_POINTS gives points, and the workflows pass it" {
 	local r=$BATS_TEST_TMPDIR/r json
-	export GITHUB_OUTPUT=$BATS_TEST_TMPDIR/github-output
+	export GITHUB_OUTPUT=$BATS_TEST_TMPDIR/github-output GITHUB_ENV=$BATS_TEST_TMPDIR/github-env
 	mkdir -p "$r"
 	# results.json as grade -r 2 writes it: a step's test and two questions.
 	jq -n '{tests: [{name: "step 0: a [5 pts]", status: "passed", score: 5, max_score: 5},
@@ -278,23 +278,31 @@ EOS
 	assert_success
 	run sed -n 's/^runners=//p' "$GITHUB_OUTPUT"
 	assert_output "$(step_list),report"
-	json=$(sed -n 's/^report=//p' "$GITHUB_OUTPUT" | base64 -d)
+	# Each runner's result in the environment of the job's later steps,
+	# as the reporter reads it: ID_RESULTS.
+	json=$(sed -n 's/^STEP0_RESULTS=//p' "$GITHUB_ENV" | base64 -d)
+	[ "$(jq -c '[.max_score, .status, .tests[0].score]' <<<"$json")" = '[5,"pass",5]' ]
+	json=$(sed -n 's/^REPORT_RESULTS=//p' "$GITHUB_ENV" | base64 -d)
 	[ "$(jq .max_score <<<"$json")" = 4 ]
 	[ "$(jq '[.tests[].score] | add' <<<"$json")" = 2 ]
 	# Worth nothing (grade without -r): no runner, which would fail the check.
 	jq '(.tests[] | select(.name | startswith("report:"))) |= (.max_score = 0 | .score = 0 | del(.status))' \
 		"$r/results.json" >"$r/r0.json" && mv "$r/r0.json" "$r/results.json"
 	: >"$GITHUB_OUTPUT"
+	: >"$GITHUB_ENV"
 	run "$ACTIONS" classroom "$r"
 	run sed -n 's/^runners=//p' "$GITHUB_OUTPUT"
 	assert_output "$(step_list)"
-	run grep -c '^report=' "$GITHUB_OUTPUT"
+	run grep -c '^REPORT_RESULTS=' "$GITHUB_ENV"
 	assert_output 0
 	# The workflows: REPORT_POINTS through sudo to every grade, the
 	# reporter reading the runners the grade named.
 	run grep -E 'sudo .*grading/actions (self|grade) ' "$KIT"/grading/github/*.yml
 	[ "${#lines[@]}" = 2 ]
 	[ "$(grep -c 'preserve-env=[A-Z_,]*REPORT_POINTS' <<<"$output")" = 2 ]
+	grep -q 'preserve-env=GITHUB_ENV,.* grading/actions self ' "$KIT/grading/github/classroom.yml"
 	grep -q 'runners: ${{ steps.grade.outputs.runners }}' "$KIT/grading/github/classroom.yml"
-	grep -q 'REPORT_RESULTS: ${{ steps.grade.outputs.report }}' "$KIT/grading/github/classroom.yml"
+	# and names no step: the results are in the environment already.
+	run grep -n '_RESULTS:' "$KIT/grading/github/classroom.yml"
+	assert_output ''
 }

@@ -33,6 +33,19 @@ teardown() { rm -rf "${COPY:-}"; }
 	[ -x "$COPY/tun_client" ]
 }
 
+# A step's Makefile builds the programs common/steps names: the grader
+# builds and runs those, and a program the Makefile lacks would be built
+# without the library.
+@test "build: each step's Makefile builds the programs common/steps names for it" {
+	local dir progs
+	for dir in "${STEPS_DIRS[@]}"; do
+		progs=$(printf 'print-progs:\n\t@echo $(PROGS)\n' |
+			make -s --no-print-directory -C "$KIT/$dir" -f Makefile -f - print-progs)
+		[[ $progs == "${PROGRAMS[$dir]}" ]] ||
+			fail "$dir/Makefile builds '$progs'; common/steps says '${PROGRAMS[$dir]}'"
+	done
+}
+
 # .gitignore is the one list of what the kit builds: grade leaves what it
 # names out of its copies (a program of the kit in one would be graded as
 # a student's), so a build must make nothing it does not name.
@@ -53,4 +66,11 @@ teardown() { rm -rf "${COPY:-}"; }
 	touch "$copy/common/newtool"
 	run git -C "$copy" ls-files --others --exclude-standard
 	assert_output common/newtool
+	# A new step's programs need no line (a step's file with no dot in
+	# its name is a program); its sources, pages and folders are kept.
+	mkdir -p "$copy/step9-new/sub"
+	touch "$copy/step9-new/prog" "$copy/step9-new/prog.c" "$copy/step9-new/prog.o" \
+		"$copy/step9-new/Makefile" "$copy/step9-new/README.md" "$copy/step9-new/sub/x"
+	run git -C "$copy" ls-files --others --exclude-standard step9-new
+	assert_output $'step9-new/Makefile\nstep9-new/README.md\nstep9-new/prog.c\nstep9-new/sub/x'
 }

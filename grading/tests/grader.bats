@@ -127,6 +127,47 @@ no_namespace_left() {
 	assert_line --index 0 FAIL
 }
 
+# diagnose's reading of the grader's own ping (ping_problem): a request
+# counts as lost only when ping sent it and a later one came back, or none
+# did; a ping starved of CPU that sent fewer than it was asked asks no
+# more of the program than it sent.
+@test "grader: a ping's requests are lost only if ping sent them: a starved ping asks less, a gap or a bad reply fails" {
+	run python3 - "$KIT/grading/diagnose" <<'EOF'
+import sys
+ns = {"__name__": "diagnose", "__file__": sys.argv[1]}
+exec(compile(open(sys.argv[1]).read(), sys.argv[1], "exec"), ns)
+def out(sent, seqs, asked, extra=""):
+    lines = ["64 bytes from 10.1.2.3: icmp_seq=%d ttl=64 time=0.1 ms%s" % (q, extra) for q in seqs]
+    lines.append("%d packets transmitted, %d received, 0%% packet loss" % (sent, len(seqs)))
+    return "\n".join(lines) + "\n# replies asked for: %d\n" % asked
+cases = [
+    ("all answered", out(3, [1, 2, 3], 3)),
+    ("starved: 2 of 3 sent, both answered", out(2, [1, 2], 3)),
+    ("one sent more, not waited for", out(4, [1, 2, 3], 3)),
+    ("a gap", out(3, [1, 3], 3)),
+    ("the last unanswered", out(3, [1, 2], 3)),
+    ("starved and unanswered", out(2, [1], 3)),
+    ("none sent", out(0, [], 3)),
+    ("a duplicate", out(3, [1, 2, 3], 3, " (DUP!)")),
+    ("no summary", "ping: connect: Network is unreachable\n# replies asked for: 3\n"),
+]
+for name, text in cases:
+    print("%s: %s" % (name, ns["ping_problem"](text)))
+EOF
+	assert_success
+	assert_output - <<'EOF'
+all answered: None
+starved: 2 of 3 sent, both answered: None
+one sent more, not waited for: None
+a gap: 3 packets transmitted, 2 received
+the last unanswered: 3 packets transmitted, 2 received
+starved and unanswered: 2 packets transmitted, 1 received
+none sent: 0 packets transmitted, 0 received
+a duplicate: DUP!
+no summary: no summary
+EOF
+}
+
 @test "grader: a tun_ping with a wrong ICMP checksum loses exactly its tests" {
 	run_variant step1-bad-checksum 1
 	assert_line "$(variant_score step1-bad-checksum 1)"
