@@ -58,14 +58,14 @@ EOF
 	run "$GS" class -s 1 "$BATS_TEST_TMPDIR/export.zip" "$out"
 	assert_success
 	assert_line "submission_1001$(csv_scores 1)"
-	assert_line --regexp '^submission_1002,,([0-9]+),,,,\1,$'
+	assert_line --regexp "^submission_1002$(csv_cols '1:([0-9]+)'),\\1,\$"
 	refute_line "submission_1002$(csv_scores 1)"
 	run cat "$out/scores.csv"
 	assert_line "Email,SID,Name,Submission,$(step_list),Total,Note"
 	assert_line "alice@example.edu,100,Alice Liddell,submission_1001$(csv_scores 1)"
 	assert_line --regexp "^bob@example.edu,200,\"'=HYPERLINK\(\"\"http://x\"\"\)\",submission_1002,,[0-9]+,"
 	assert_line --regexp '^carol@example.edu,201,Carol,submission_1002,,[0-9]+,'
-	assert_line 'dan@example.edu,300,Dan,submission_1003,,,,,,,not graded: no such submission folder in the export'
+	assert_line "dan@example.edu,300,Dan,submission_1003$(csv_cols),,not graded: no such submission folder in the export"
 	# The same download, unzipped, is taken alike; anything else is told.
 	run "$GS" class -s 1 "$BATS_TEST_TMPDIR/x" "$BATS_TEST_TMPDIR/out2"
 	assert_success
@@ -112,20 +112,25 @@ autograde() {
 	jq -r .output "$ag/results/results.json" | grep -q "^Graded on the course's machine"
 	run jq -r '.tests[] | select(.name | startswith("step 1: tun creates tun0")) | .status' "$ag/results/results.json"
 	assert_output passed
-	# The same student's later submission: built, not given that grade.
+	# The same student's later submission: built (a passed test for each
+	# program of the kit), not given that grade.
+	local progs=0 dir p
+	for dir in "${STEPS_DIRS[@]}"; do
+		for p in ${PROGRAMS[$dir]}; do progs=$((progs + 1)); done
+	done
 	cp -r "$subs/submission_1001" "$BATS_TEST_TMPDIR/later"
 	echo '/* one more line */' >>"$BATS_TEST_TMPDIR/later/step1-tun/tun.c"
 	autograde "$ag" 1001 "$BATS_TEST_TMPDIR/later"
 	[ "$(jq .score "$ag/results/results.json")" = 0 ]
 	jq -r .output "$ag/results/results.json" | grep -q 'is graded on the course.s machine'
 	jq -r .output "$ag/results/results.json" | grep -q 'differs from the one graded there'
-	[ "$(jq '[.tests[] | select(.status == "passed")] | length' "$ag/results/results.json")" = 7 ]
+	[ "$(jq '[.tests[] | select(.status == "passed")] | length' "$ag/results/results.json")" = "$progs" ]
 	# A submission never exported, one folder deeper (a .zip of the folder).
 	mkdir -p "$BATS_TEST_TMPDIR/deep"
 	cp -r "$subs/submission_1001" "$BATS_TEST_TMPDIR/deep/vpnlab"
 	autograde "$ag" 5555 "$BATS_TEST_TMPDIR/deep"
 	[ "$(jq .score "$ag/results/results.json")" = 0 ]
-	[ "$(jq '[.tests[] | select(.status == "passed")] | length' "$ag/results/results.json")" = 7 ]
+	[ "$(jq '[.tests[] | select(.status == "passed")] | length' "$ag/results/results.json")" = "$progs" ]
 	jq -r .output "$ag/results/results.json" | grep -q 'cannot be tested in Gradescope.s containers'
 }
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: MIT
 # make handout: the students' copy.  No reference code in it; templates that
-# build without warnings and run; a grade of 0 for steps 1-4 until the
-# student writes the code, and full points once the step is done.
+# build without warnings and run; a grade of 0 for the steps with code until
+# the student writes the code, and full points once the step is done.
 
 load kit
 
@@ -94,7 +94,7 @@ solution_lines() {
 	stop server4
 }
 
-@test "handout: make grade gives the step 0 points and nothing for steps 1-4" {
+@test "handout: make grade gives the step 0 points and nothing for the steps that take code" {
 	run "$HANDOUT/grading/grade" -o "$BATS_TEST_TMPDIR/out"
 	assert_line "$(step_score 0)"
 	assert_line "$(step_score 1 0)"
