@@ -20,8 +20,7 @@ setup() {
 make_class() {
 	local subs=$1 dir p m=$KIT/grading/tests/mistakes
 	make_submission "$subs/alice"
-	mkdir -p "$subs/bob"
-	cp -r "$m/base/." "$subs/bob/"
+	make_submission "$subs/bob"
 	cp "$m/no-htons/step2-udp/tun_client.c" "$subs/bob/step2-udp/"
 	for dir in "${STEPS_DIRS[@]}"; do
 		mkdir -p "$subs/mallory/$dir"

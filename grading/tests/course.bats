@@ -209,16 +209,17 @@ with tarfile.open(sys.argv[1], "w:gz") as t:
 		assert_line "$name$(csv_scores 0)"
 		[ -f "$class/$name/results.json" ] || fail "no folder $name"
 	done
-	# One row per entry, 8 cells each, none a formula, no control byte.
+	# One row per entry, a cell each for the name, each step, the total
+	# and the note; none a formula, no control byte.
 	[ "$(wc -l <"$class/grades.csv")" -eq 7 ]
 	run grep -c $'[\x01-\x08\x0b-\x1f\x7f]' "$class/grades.csv"
 	assert_output 0
 	run python3 -c '
 import csv, sys
 for row in csv.reader(open(sys.argv[1], newline="")):
-    assert len(row) == 8, row
+    assert len(row) == int(sys.argv[2]) + 3, row
     assert not any(c[:1] in ("=", "+", "-", "@", "\t", "\r") for c in row), row
-print("ok")' "$class/grades.csv"
+print("ok")' "$class/grades.csv" "${#STEP_NUMBERS[@]}"
 	assert_output ok
 	# The class's own files are files, the class page lists every one.
 	[ -f "$class/grades.csv" ] && [ -f "$class/class.html" ]
