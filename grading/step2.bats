@@ -6,6 +6,11 @@
 # own: pings with an id, a payload and a 10.1.3.x address drawn for it; a
 # datagram from a port, carrying addresses, drawn for it.
 
+# The step's lesson, the system calls each reference program makes
+# itself and its template leaves to the student (tests/handout.bats):
+# lesson: tun_client.c: read socket sendto htons: socket sendto htons
+# lesson: tun_udp_server.c: socket bind recvfrom: recvfrom
+
 load lib
 
 setup() { grade_start; }

@@ -5,6 +5,10 @@
 # handout's commands (the route, ip_forward).  The pings are the test's own
 # (an id and a payload drawn for it), watched at every hop to userv.
 
+# The step's lesson, the system calls each reference program makes
+# itself and its template leaves to the student (tests/handout.bats):
+# lesson: tun_server.c: recvfrom write: recvfrom write
+
 load lib
 
 setup() { grade_start; }

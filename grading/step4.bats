@@ -7,6 +7,11 @@
 # the test's own (an id and a payload drawn for it), watched at every hop
 # there and back; TCP transfers carry random bytes.
 
+# The step's lesson, the system calls each reference program makes
+# itself and its template leaves to the student (tests/handout.bats):
+# lesson: tun_client.c: FD_ZERO FD_SET select FD_ISSET read sendto recvfrom write: FD_ZERO FD_SET select FD_ISSET read sendto recvfrom write
+# lesson: tun_server.c: FD_ZERO FD_SET select FD_ISSET read sendto recvfrom write: FD_ZERO FD_SET select FD_ISSET read sendto recvfrom write
+
 load lib
 
 setup() { grade_start; }

@@ -254,16 +254,16 @@ start_tunnel() {
 }
 
 @test "steps: no arguments use the defaults; -h prints usage; user errors end in one clear line" {
-	local prog
+	local dir p prog
 
-	for prog in "$S1/tun" "$S1/tun_ping" "$S2/tun_udp_server" "$S2/tun_client" \
-		"$S3/tun_server" "$S4/tun_client" "$S4/tun_server"; do
+	for dir in "${STEPS_DIRS[@]}"; do for p in ${PROGRAMS[$dir]}; do
+		prog=$KIT/$dir/$p
 		run "$prog" -h
 		assert_success
 		assert_output --regexp "^usage: ${prog##*/} "
 		run "$prog" -Z
 		assert_failure 2
-	done
+	done; done
 	# Outside the lab, as nobody: whatever the mode of /dev/net/tun, one
 	# line that says how to run it.
 	run setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all "$S1/tun"
