@@ -397,8 +397,15 @@ mem_available() { awk '/^MemAvailable/ { print $2 }' /proc/meminfo; }
 	low=$(sort -n "$BATS_TEST_TMPDIR/avail" | head -n 1)
 	run grep -rh 'txqueuelen of tun1' "$out/evidence"
 	assert_line --partial '[grader] txqueuelen of tun1 on useru lowered from 400000 to'
+	# (On a failure, what a maintainer needs to tell a late lowering from
+	# the machine's own swings: memwatch's words, and the samples, in MB,
+	# every 20 ms, around the lowest.)
 	(((avail0 - low) * 1024 < 300 << 20)) ||
-		fail "MemAvailable fell by $(((avail0 - low) / 1024)) MB"
+		fail "MemAvailable fell by $(((avail0 - low) / 1024)) MB; memwatch: $output; MemAvailable: $(awk '
+			{ a[NR] = int($1 / 1024) }
+			END { m = 1; for (i = 1; i <= NR; i++) if (a[i] < a[m]) m = i
+			      for (i = m > 25 ? m - 25 : 1; i <= m + 25 && i <= NR; i++) printf "%d ", a[i] }' \
+			"$BATS_TEST_TMPDIR/avail")"
 	nothing_left
 }
 
