@@ -1037,19 +1037,31 @@ server_learns_client() {
 read_hint() { "$KIT/grading/diagnose" --hint-read "$OUT" "$1"; }
 inner_hint() { "$KIT/grading/diagnose" --hint-inner "$OUT" "$@"; }
 
+# log_wait NAME REGEX SECONDS: until the program's output since the test's
+# last probe of it (log_since) has a line matching REGEX (looked at once
+# at least); 1 if it has none by then.
+log_wait() {
+	local end=$((${EPOCHREALTIME/[.,]/} + $3 * 1000000))
+	until log_since "$1" | grep -qE -- "$2"; do
+		((${EPOCHREALTIME/[.,]/} < end)) && [[ ! -e $OUT/.time-limit ]] || return 1
+		sleep 0.05
+	done
+}
+
+# last_lines NAME N: the program's last N lines that are not empty, on one
+# line ("|" between), for a failure's "seen:".
+last_lines() {
+	grep -v '^$' "$OUT/$1.log" 2>/dev/null | tail -n "$2" | cut -c1-200 | clean_text | paste -sd'|'
+}
+
 # expect_line NAME REGEX SECONDS EXPECTED CAUSE: until the program's output
 # since the test's last probe of it (log_since) has a line matching REGEX;
 # else fail saying what it printed last.
 expect_line() {
-	local name=$1 pattern=$2 limit=$3 end last
-	end=$((${EPOCHREALTIME/[.,]/} + limit * 1000000))
-	while ((${EPOCHREALTIME/[.,]/} < end)); do
-		log_since "$name" | grep -qE -- "$pattern" && return 0
-		[[ -e $OUT/.time-limit ]] && break
-		sleep 0.05
-	done
-	last=$(grep -v '^$' "$OUT/$name.log" 2>/dev/null | tail -n 2 | cut -c1-200 | clean_text | paste -sd'|')
-	explain "$4" "after ${limit}s, its last lines: ${last:-nothing at all}" "$5"
+	local last
+	log_wait "$1" "$2" "$3" && return 0
+	last=$(last_lines "$1" 2)
+	explain "$4" "after ${3}s, its last lines: ${last:-nothing at all}" "$5"
 }
 
 # expect_port NAME PORT SECONDS EXPECTED CAUSE: until the program's output
@@ -1057,19 +1069,14 @@ expect_line() {
 # else fail, and where it printed PORT with its two bytes swapped (the
 # sin_port of a sockaddr_in printed without ntohs), say so.
 expect_port() {
-	local name=$1 port=$2 limit=$3 swapped end last
+	local port=$2 swapped last
 	swapped=$(((port >> 8 | port << 8) & 0xffff))
-	end=$((${EPOCHREALTIME/[.,]/} + limit * 1000000))
-	while ((${EPOCHREALTIME/[.,]/} < end)); do
-		[[ $(log_since "$name") =~ (^|[^0-9])$port([^0-9]|$) ]] && return 0
-		[[ -e $OUT/.time-limit ]] && break
-		sleep 0.05
-	done
-	last=$(log_since "$name" | grep -v '^$' | tail -n 2 | cut -c1-200 | clean_text | paste -sd'|')
-	[[ $(log_since "$name") =~ (^|[^0-9])$swapped([^0-9]|$) ]] &&
-		explain "$4" "it printed $swapped, which is $port with its two bytes swapped: ${last:-}" \
+	log_wait "$1" "(^|[^0-9])$port([^0-9]|\$)" "$3" && return 0
+	last=$(last_lines "$1" 2)
+	log_wait "$1" "(^|[^0-9])$swapped([^0-9]|\$)" 0 &&
+		explain "$4" "it printed $swapped, which is $port with its two bytes swapped: $last" \
 			"sin_port is in network byte order: print ntohs(from.sin_port)"
-	explain "$4" "after ${limit}s, no $port in its lines: ${last:-nothing at all}" "$5"
+	explain "$4" "after ${3}s, no $port in its lines: ${last:-nothing at all}" "$5"
 }
 
 # expect_all NAME SECONDS EXPECTED CAUSE REGEX...: until the program's
@@ -1090,7 +1097,7 @@ expect_all() {
 		[[ -e $OUT/.time-limit ]] && break
 		sleep 0.05
 	done
-	last=$(grep -v '^$' "$OUT/$name.log" 2>/dev/null | tail -n 4 | cut -c1-200 | clean_text | paste -sd'|')
+	last=$(last_lines "$name" 4)
 	explain "$expected" "after ${limit}s, its last lines: ${last:-nothing at all}" "$cause"
 }
 
