@@ -81,45 +81,39 @@ full_marks() {
 	score all "-$lost"
 }
 
-# csv_scores SPEC...: a grades.csv row's step columns and total, after its
-# name: SPEC "N" for step N's full points, "N:P" for P points, "*:P" for P
-# on every step not named; a step not named is empty (not graded).
-# csv_scores 1 is ",,20,,,,20," today.
-csv_scores() {
-	local -A got=()
-	local spec n v row="" sum=0 rest=""
+# csv_cols SPEC...: a grades.csv row's step columns, after its name: SPEC
+# "N" for step N's full points, "N:V" for V (points, or a regular
+# expression where the row is matched as one), "*" or "*:V" the same for
+# every step not named; a step not named is empty (not graded).
+# csv_cols '1:([0-9]+)' is ",,([0-9]+),,," today.
+csv_cols() {
+	local -A col=()
+	local spec n v row="" rest=""
 
 	for spec; do
 		n=${spec%%:*}
-		if [[ $n == "*" ]]; then rest=${spec#*:}
-		elif [[ $spec == *:* ]]; then got[$n]=${spec#*:}
-		else got[$n]=$(total "$n"); fi
+		if [[ $spec == *:* ]]; then v=${spec#*:}; else v="(full)"; fi
+		if [[ $n == "*" ]]; then rest=$v; else col[$n]=$v; fi
 	done
 	for n in "${STEP_NUMBERS[@]}"; do
-		v=${got[$n]-$rest}
+		v=${col[$n]-$rest}
+		[[ $v == "(full)" ]] && v=$(total "$n")
 		row+=",$v"
+	done
+	echo "$row"
+}
+
+# csv_scores SPEC...: the step columns of csv_cols, points only, and the
+# total: csv_scores 1 is ",,20,,,,20," today.
+csv_scores() {
+	local row v sum=0 cells
+
+	row=$(csv_cols "$@")
+	IFS=, read -ra cells <<<"${row#,}"
+	for v in "${cells[@]}"; do
 		sum=$((sum + ${v:-0}))
 	done
 	echo "$row,$sum,"
-}
-
-# csv_cols SPEC...: a grades.csv row's step columns alone, as a regular
-# expression: SPEC "N:RE" puts RE in step N's column, "*" every step not
-# named at its full points; the others are empty.  csv_cols '1:([0-9]+)'
-# is ",,([0-9]+),,," today.
-csv_cols() {
-	local -A col=()
-	local spec n row="" all=""
-
-	for spec; do
-		if [[ $spec == "*" ]]; then all=1; else col[${spec%%:*}]=${spec#*:}; fi
-	done
-	for n in "${STEP_NUMBERS[@]}"; do
-		if [[ -v col[$n] ]]; then row+=",${col[$n]}"
-		elif [[ -n $all ]]; then row+=",$(total "$n")"
-		else row+=","; fi
-	done
-	echo "$row"
 }
 
 # points_line STEP|all [N|-N]: "EARNED/TOTAL", for score and step_score.
