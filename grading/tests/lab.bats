@@ -73,21 +73,14 @@ labs_of_prefix() { leftovers "^$1" | grep -c . || true; }
 # nsenter passes on no signal: the command must not outlive a "lab HOST
 # COMMAND" that a script started and then killed.
 @test "lab: HOST COMMAND killed, its command stops too" {
-	local mark=$((100000 + RANDOM)) pid n
+	local mark=$((100000 + RANDOM)) pid
 	LAB_PREFIX=$PREFIX "$KIT/common/lab" useru sleep "$mark" &
 	pid=$!
-	for ((n = 0; n < 100; n++)); do
-		pgrep -f "^sleep $mark\$" >/dev/null && break
-		sleep 0.05
-	done
-	pgrep -f "^sleep $mark\$" >/dev/null || fail "sleep $mark never started in the lab"
+	wait_until 5 "sleep $mark to start in the lab" pgrep -f "^sleep $mark\$"
 	kill -TERM "$pid"
-	for ((n = 0; n < 100; n++)); do
-		pgrep -f "^sleep $mark\$" >/dev/null || return 0
-		sleep 0.05
-	done
-	fail "5 s after its 'lab useru' was killed, sleep $mark still runs: $(pgrep -af "^sleep $mark\$")"
+	wait_until 5 "sleep $mark to stop after its 'lab useru' was killed" none_runs "^sleep $mark\$"
 }
+none_runs() { ! pgrep -f "$1"; }
 
 @test "lab: a guest is root of its host's network, and has no packet or vsock socket, network namespace, keyring, io_uring, TUN offloads or TUN filters" {
 	run lab guest useru sh -c 'ip tuntap add dev tun7 mode tun && ip link set tun7 up && echo tun-ok'
